@@ -1,0 +1,60 @@
+#!/bin/sh
+# Runs the test suites and ends with one line "N passed, N failed" summing them all.
+#   BUILD=build sh tests/run.sh all|unit|integration|fuzz
+# Each suite is a GoogleTest binary (or the fuzz corpus replay); a suite that crashes or
+# exits non-zero without reporting a failed test counts as one failure of its own.
+set -u
+BUILD=${BUILD:-build}
+what=${1:-all}
+passed=0
+failed=0
+logdir="$BUILD/test-logs"
+mkdir -p "$logdir"
+
+run_gtest() { # NAME BINARY
+  name=$1 bin=$2
+  [ -x "$bin" ] || return 0
+  log="$logdir/$name.log"
+  echo "== $name"
+  TC_BUILD="$BUILD" "$bin" --gtest_color=no > "$log" 2>&1
+  rc=$?
+  p=$(grep -c '^\[       OK \]' "$log")
+  f=$(grep -c '^\[  FAILED  \] .*(.* ms)$' "$log")
+  grep -E '^\[  FAILED  \] .*\(.* ms\)$' "$log" | sed 's/^/   /'
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "   $name exited with status $rc without reporting a failed test; see $log"
+    tail -20 "$log" | sed 's/^/   | /'
+    f=1
+  fi
+  [ "$f" -gt 0 ] && tail -40 "$log" | grep -v '^\[' | head -40 | sed 's/^/   | /'
+  echo "   $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+run_fuzz_replay() {
+  for bin in "$BUILD"/tests/fuzz_replay_*; do
+    [ -x "$bin" ] || continue
+    t=${bin##*/fuzz_replay_}
+    corpus="tests/fuzz/corpus/$t"
+    echo "== fuzz corpus $t"
+    if "$bin" "$corpus" > "$logdir/fuzz_$t.log" 2>&1; then
+      passed=$((passed + 1)); echo "   $(tail -1 "$logdir/fuzz_$t.log")"
+    else
+      failed=$((failed + 1)); tail -20 "$logdir/fuzz_$t.log" | sed 's/^/   | /'
+    fi
+  done
+}
+
+case "$what" in
+  all) run_gtest unit "$BUILD/tests/unit_tests"
+       run_fuzz_replay
+       run_gtest integration "$BUILD/tests/integration_tests" ;;
+  unit) run_gtest unit "$BUILD/tests/unit_tests" ;;
+  integration) run_gtest integration "$BUILD/tests/integration_tests" ;;
+  fuzz) run_fuzz_replay ;;
+  *) echo "usage: tests/run.sh all|unit|integration|fuzz" >&2; exit 2 ;;
+esac
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
