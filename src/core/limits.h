@@ -47,4 +47,20 @@ inline constexpr uint64_t kShutdownGraceMs = 4'000;
 // One log line, fields included; longer lines are truncated with a marker, never split.
 inline constexpr size_t kMaxLogLineBytes = 4096;
 
+// --- app: configuration and CLI (src/app) -------------------------------------------------
+// Ceiling for --max-connections: each connection needs a file descriptor and up to
+// kReadBufferBytes while busy; beyond 100,000 the process would need more descriptors than
+// App Service containers allow (RLIMIT_NOFILE) and more memory than the small plans have.
+inline constexpr size_t kMaxConnectionsCeiling = 100000;
+// Longest value accepted for any setting (URLs, paths, secrets). The longest legitimate
+// values are Key Vault-resolved secrets and URLs (< 1 KiB); anything past 4 KiB is a paste
+// error (a whole file, a certificate) that is better refused at startup.
+inline constexpr size_t kMaxSettingBytes = 4096;
+// `healthcheck`: the whole probe (connect, request, status line). Docker's HEALTHCHECK
+// default timeout is 30 s; a healthy server answers /healthz in milliseconds, so 2 s marks a
+// stuck loop as unhealthy long before the orchestrator gives up.
+inline constexpr uint64_t kHealthcheckTimeoutMs = 2000;
+// `healthcheck` reads at most this much of the reply: only the status line matters.
+inline constexpr size_t kHealthcheckReplyBytes = 4096;
+
 }  // namespace core::limits
