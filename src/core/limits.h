@@ -47,6 +47,16 @@ inline constexpr uint64_t kShutdownGraceMs = 4'000;
 // One log line, fields included; longer lines are truncated with a marker, never split.
 inline constexpr size_t kMaxLogLineBytes = 4096;
 
+// --- inbound HTTP server, connection handling (http/server.cc) ---------------------------
+// After a final response on a connection we are closing (error, Connection: close, shutdown),
+// we half-close and keep reading and discarding for this long: closing a socket with unread
+// input makes the kernel send RST, which can destroy the response before the client reads
+// it (nginx's lingering_timeout, 5 s; our clients are faster, 2 s is plenty).
+inline constexpr uint64_t kCloseLingerMs = 2'000;
+// Listen backlog: the kernel queue of completed handshakes not yet accepted. 511 is nginx's
+// and Node's default (the kernel clamps it to net.core.somaxconn).
+inline constexpr int kListenBacklog = 511;
+
 // --- app: configuration and CLI (src/app) -------------------------------------------------
 // Ceiling for --max-connections: each connection needs a file descriptor and up to
 // kReadBufferBytes while busy; beyond 100,000 the process would need more descriptors than
