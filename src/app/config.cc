@@ -127,7 +127,7 @@ bool apply_listen(std::string_view v, Config* c, std::string* why) {
     return false;
   }
   if (v6 && v[0] != '[') {
-    *why = "must write an IPv6 host in brackets, for example [::1]:8080";
+    *why = "needs the IPv6 host in brackets, for example [::1]:8080";
     return false;
   }
   uint64_t p;

@@ -1,0 +1,186 @@
+// Implementation of app/service.h. Owns every long-lived object of the process; members are
+// declared in dependency order so they are destroyed in reverse (the loop last).
+#include "app/service.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "app/ops_routes.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "uv/loop.h"
+#include "uv/signal.h"
+
+namespace app {
+namespace log = core::log;
+
+core::Status prepare_data_dir(const std::string& dir, std::string* message) {
+  auto fail = [&](const std::string& what, int err) {
+    *message = "data directory " + dir + ": " + what + (err ? std::string(": ") + strerror(err) : "") +
+               "; set --data-dir or CONNECTOR_DATA_DIR to a directory this user (uid " +
+               std::to_string(geteuid()) + ") can write";
+    return core::make_error(core::Errc::Config, "prepare_data_dir", err);
+  };
+  // mkdir -p, each created level 0700 (parents included: they may hold the same secrets).
+  for (size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos != dir.size() && dir[pos] != '/') continue;
+    std::string part = dir.substr(0, pos);
+    if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
+      return fail("cannot create " + part, errno);
+  }
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) return fail("cannot read its status", errno);
+  if (!S_ISDIR(st.st_mode)) return fail("exists but is not a directory", 0);
+  // access() would ignore read-only mounts; a real file creation answers for both.
+  std::string probe = dir + "/.write-test-" + std::to_string(getpid());
+  int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fail("is not writable", errno);
+  close(fd);
+  unlink(probe.c_str());
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    log::warn("data directory is accessible to other users; restrict it with chmod 700",
+              {log::f("dir", dir), log::f("mode", mode)});
+  }
+  return core::ok_status();
+}
+
+namespace {
+
+// Each connection needs a descriptor: raise the soft limit towards the hard one if the
+// configured connection count would not fit (listener, log, store files: 64 spare).
+void raise_fd_limit(size_t max_connections) {
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rlim_t want = static_cast<rlim_t>(max_connections) + 64;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = old;
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    log::warn("file descriptor limit is below the connection limit; lower "
+              "CONNECTOR_MAX_CONNECTIONS or raise ulimit -n",
+              {log::f("nofile", static_cast<unsigned long long>(rl.rlim_cur)),
+               log::f("max_connections", static_cast<unsigned long long>(max_connections))});
+  }
+}
+
+class Service final : public uv::Signal::Handler {
+ public:
+  explicit Service(const Config& config) : config_(config) {}
+
+  int run() {
+    ops_.metrics = &metrics_;
+    add_ops_routes(router_, ops_);
+    http::ServerOptions o;
+    o.host = config_.listen_host;
+    o.port = config_.listen_port;
+    o.max_connections = config_.max_connections;
+    o.max_body_bytes = config_.max_body_bytes;
+    server_ = std::make_unique<http::Server>(loop_, router_, metrics_, o);
+    if (!server_->listen().ok()) {
+      fprintf(stderr,
+              "twitter-connector serve: cannot listen on %s (see the log line above); choose "
+              "another address with --listen or CONNECTOR_LISTEN\n",
+              listen_address(config_).c_str());
+      return 1;
+    }
+    sigterm_ = uv::Signal::create(loop_.get(), this);
+    sigint_ = uv::Signal::create(loop_.get(), this);
+    if (sigterm_->start(SIGTERM) != 0 || sigint_->start(SIGINT) != 0) {
+      log::error("cannot install SIGTERM/SIGINT handlers");
+      return 1;
+    }
+    ops_.ready = true;
+    std::string url = local_url(config_, server_->port());
+    log::info("listening", {log::f("url", url), log::f("address", config_.listen_host),
+                            log::f("port", server_->port()), log::f("version", TC_VERSION)});
+    // For the person who ran `make run`: stdout carries JSON lines only, so the hint goes to
+    // stderr.
+    fprintf(stderr, "twitter-connector %s: open %s in a browser (Ctrl-C stops)\n", TC_VERSION,
+            url.c_str());
+    loop_.run();
+    log::info("stopped");
+    return 0;
+  }
+
+ private:
+  void on_signal(uv::Signal*, int signum) override {
+    const char* name = signum == SIGTERM ? "SIGTERM" : "SIGINT";
+    if (stopping_) {
+      // A second signal: the operator does not want to wait for the grace period.
+      log::warn("second signal: closing remaining connections now", {log::f("signal", name)});
+      server_.reset();  // closes every connection at once; its shutdown callback never runs
+      finish();
+      return;
+    }
+    stopping_ = true;
+    ops_.ready = false;
+    ops_.not_ready_reason = "shutting down";
+    log::info("shutting down", {log::f("signal", name),
+                                log::f("open_connections",
+                                       static_cast<unsigned long long>(server_->open_connections())),
+                                log::f("grace_ms",
+                                       static_cast<unsigned long long>(core::limits::kShutdownGraceMs))});
+    server_->shutdown(core::limits::kShutdownGraceMs, [this] { finish(); });
+  }
+
+  // Every connection is closed (or the grace period ended): make run() return. The server
+  // is not destroyed here because this may run inside its own timer callback; the members'
+  // destructors release it and the loop after run() returns.
+  void finish() {
+    sigterm_.reset();
+    sigint_.reset();
+    loop_.stop();
+  }
+
+  const Config& config_;
+  uv::Loop loop_;
+  core::Metrics metrics_;
+  http::Router router_;
+  OpsState ops_;
+  std::unique_ptr<http::Server> server_;
+  uv::Ptr<uv::Signal> sigterm_;
+  uv::Ptr<uv::Signal> sigint_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+int run_serve(const LoadedConfig& loaded) {
+  const Config& c = loaded.config;
+  log::set_level(c.log_level);
+  // Writes to a socket the peer closed must fail with EPIPE, not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+  // Everything this process creates (store files, data dir) is private to its user.
+  umask(077);
+  log_config(loaded);
+  std::string message;
+  if (!prepare_data_dir(c.data_dir, &message).ok()) {
+    log::error("cannot use the data directory", {log::f("error", message)});
+    fprintf(stderr, "twitter-connector serve: %s\n", message.c_str());
+    return 1;
+  }
+  if (c.tenant_id.empty() || c.api_secret_key.empty()) {
+    log::warn("CONNECTOR_TENANT_ID or CONNECTOR_API_SECRET_KEY is not set: the Microsoft 365 "
+              "platform and the admin pages cannot authenticate until both are set");
+  }
+  raise_fd_limit(c.max_connections);
+  Service service(c);
+  return service.run();
+}
+
+}  // namespace app
