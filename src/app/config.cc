@@ -70,13 +70,14 @@ bool too_long(std::string_view v, std::string* why) {
 }
 
 // "http(s)://host[:port][/path]" with a non-empty host and no spaces; trailing '/' dropped.
-bool parse_base_url(std::string_view v, std::string* out, std::string* why, bool https_only) {
+// A proxy URL must be http:// (the tunnel to it is plain CONNECT).
+bool parse_base_url(std::string_view v, std::string* out, std::string* why, bool proxy) {
   if (too_long(v, why)) return false;
   bool https = starts_with_icase(v, "https://");
   bool http = !https && starts_with_icase(v, "http://");
   std::string_view rest = https ? v.substr(8) : http ? v.substr(7) : std::string_view();
-  if ((!https && !http) || (https_only && !https)) {
-    *why = https_only ? "must be an http:// URL such as http://proxy.example:3128"
+  if ((!https && !http) || (proxy && !http)) {
+    *why = proxy ? "must be an http:// URL such as http://proxy.example:3128"
                       : "must be an absolute URL starting with https:// (http:// only for local "
                         "test servers)";
     return false;
