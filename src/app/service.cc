@@ -130,12 +130,13 @@ class Service final : public uv::Signal::Handler {
     stopping_ = true;
     ops_.ready = false;
     ops_.not_ready_reason = "shutting down";
-    log::info("shutting down", {log::f("signal", name),
-                                log::f("open_connections",
-                                       static_cast<unsigned long long>(server_->open_connections())),
-                                log::f("grace_ms",
-                                       static_cast<unsigned long long>(core::limits::kShutdownGraceMs))});
+    auto open = static_cast<unsigned long long>(server_->open_connections());
+    // The listener is closed by the time the line is written, so anyone who reads the log
+    // can rely on it: no new connection is accepted after "shutting down".
     server_->shutdown(core::limits::kShutdownGraceMs, [this] { finish(); });
+    log::info("shutting down",
+              {log::f("signal", name), log::f("open_connections", open),
+               log::f("grace_ms", static_cast<unsigned long long>(core::limits::kShutdownGraceMs))});
   }
 
   // Every connection is closed (or the grace period ended): make run() return. The server
