@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -161,7 +162,14 @@ class Client {
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port));
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    int rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    if (rc != 0 && errno == EINTR) {  // the handshake goes on; wait for it
+      pollfd p{fd_, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof err;
+      rc = (poll(&p, 1, timeout_ms) == 1 && getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) ? 0 : -1;
+    }
+    connected_ = rc == 0;
   }
   ~Client() {
     if (fd_ >= 0) ::close(fd_);
@@ -175,6 +183,7 @@ class Client {
   bool send(std::string_view data) {
     while (!data.empty()) {
       ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
       data.remove_prefix(static_cast<size_t>(n));
     }
@@ -208,9 +217,16 @@ class Client {
   bool closed_by_peer(int timeout_ms = 3000) {
     if (!buf_.empty()) return false;
     pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) return false;
+    int rc;
+    do {
+      rc = poll(&p, 1, timeout_ms);
+    } while (rc < 0 && errno == EINTR);
+    if (rc <= 0) return false;
     char c[256];
-    ssize_t n = recv(fd_, c, sizeof c, 0);
+    ssize_t n;
+    do {
+      n = recv(fd_, c, sizeof c, 0);
+    } while (n < 0 && errno == EINTR);
     if (n > 0) buf_.append(c, static_cast<size_t>(n));
     return n <= 0;
   }
@@ -223,7 +239,10 @@ class Client {
  private:
   bool fill() {
     char tmp[65536];
-    ssize_t n = recv(fd_, tmp, sizeof tmp, 0);
+    ssize_t n;
+    do {
+      n = recv(fd_, tmp, sizeof tmp, 0);
+    } while (n < 0 && errno == EINTR);
     if (n <= 0) return false;
     buf_.append(tmp, static_cast<size_t>(n));
     return true;
