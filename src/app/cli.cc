@@ -45,7 +45,8 @@ int cmd_help(const LoadedConfig& l) {
 
 const CommandSpec kCommands[] = {
     {"serve", "run the web service until SIGTERM/SIGINT", cmd_serve},
-    {"healthcheck", "GET /healthz on the listen address; exit 0 if it answers 200", cmd_healthcheck},
+    {"healthcheck", "GET /healthz on the listen address; exit 0 if it answers 200",
+     cmd_healthcheck},
     {"version", "print the version", cmd_version},
     {"help", "print this text; 'help config' prints the configuration reference", cmd_help},
 };
@@ -64,10 +65,9 @@ bool no_arguments(const LoadedConfig& loaded, const char* command) {
 }
 
 std::string usage_text() {
-  std::string out =
-      "twitter-connector " TC_VERSION
-      " - archives an organisation's Twitter/X account into Microsoft 365\n\n"
-      "usage: twitter-connector <command> [options]\n\ncommands:\n";
+  std::string out = "twitter-connector " TC_VERSION
+                    " - archives an organisation's Twitter/X account into Microsoft 365\n\n"
+                    "usage: twitter-connector <command> [options]\n\ncommands:\n";
   for (const CommandSpec& c : commands()) {
     std::string name = std::string("  ") + c.name;
     out += name + std::string(name.size() < 16 ? 16 - name.size() : 1, ' ') + c.summary + "\n";

@@ -78,15 +78,16 @@ bool parse_base_url(std::string_view v, std::string* out, std::string* why, bool
   std::string_view rest = https ? v.substr(8) : http ? v.substr(7) : std::string_view();
   if ((!https && !http) || (proxy && !http)) {
     *why = proxy ? "must be an http:// URL such as http://proxy.example:3128"
-                      : "must be an absolute URL starting with https:// (http:// only for local "
-                        "test servers)";
+                 : "must be an absolute URL starting with https:// (http:// only for local "
+                   "test servers)";
     return false;
   }
   size_t host_end = rest.find_first_of("/?#");
   std::string_view host = rest.substr(0, host_end);
   if (host.empty() || host[0] == ':' || has_space_or_control(v) || host.find('@') != host.npos) {
-    *why = "is not a valid URL: it needs a host name after the scheme, no spaces and no "
-           "user:password@ part";
+    *why =
+        "is not a valid URL: it needs a host name after the scheme, no spaces and no "
+        "user:password@ part";
     return false;
   }
   if (rest.find_first_of("?#") != rest.npos) {
@@ -115,8 +116,9 @@ bool apply_listen(std::string_view v, Config* c, std::string* why) {
     host = v.substr(0, colon);
     port = v.substr(colon + 1);
   } else {
-    *why = "must be HOST:PORT, for example 127.0.0.1:8080 (or 0.0.0.0:8080 to accept "
-           "connections from other machines)";
+    *why =
+        "must be HOST:PORT, for example 127.0.0.1:8080 (or 0.0.0.0:8080 to accept "
+        "connections from other machines)";
     return false;
   }
   unsigned char addr[16];
@@ -154,9 +156,10 @@ bool apply_data_dir(std::string_view v, Config* c, std::string* why) {
 
 bool apply_tenant_id(std::string_view v, Config* c, std::string* why) {
   if (!v.empty() && !is_guid(v)) {
-    *why = "must be your Microsoft 365 tenant ID, a GUID such as "
-           "11111111-2222-3333-4444-555555555555 (Azure portal: Microsoft Entra ID > Overview > "
-           "Tenant ID)";
+    *why =
+        "must be your Microsoft 365 tenant ID, a GUID such as "
+        "11111111-2222-3333-4444-555555555555 (Azure portal: Microsoft Entra ID > Overview > "
+        "Tenant ID)";
     return false;
   }
   c->tenant_id = std::string(v);
@@ -167,8 +170,9 @@ bool apply_api_secret_key(std::string_view v, Config* c, std::string* why) {
   if (too_long(v, why)) return false;
   for (unsigned char ch : v) {
     if (ch <= 0x20 || ch >= 0x7F) {
-      *why = "may contain only printable ASCII characters without spaces (browsers send it "
-             "in a Basic authorization header); generate one with: openssl rand -base64 32";
+      *why =
+          "may contain only printable ASCII characters without spaces (browsers send it "
+          "in a Basic authorization header); generate one with: openssl rand -base64 32";
       return false;
     }
   }
@@ -189,8 +193,9 @@ bool apply_encryption_key(std::string_view v, Config* c, std::string* why) {
     if (d.ok()) key = std::move(*d);
   }
   if (!v.empty() && key.size() != 32) {
-    *why = "must be 32 random bytes written as 64 hex digits or in base64; generate one with: "
-           "openssl rand -hex 32";
+    *why =
+        "must be 32 random bytes written as 64 hex digits or in base64; generate one with: "
+        "openssl rand -hex 32";
     return false;
   }
   c->encryption_key = std::move(key);
@@ -244,8 +249,9 @@ bool apply_aad_app_uri(std::string_view v, Config* c, std::string* why) {
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     if (item.empty()) continue;
     if (has_space_or_control(item) || (!is_guid(item) && item.find(':') == item.npos)) {
-      *why = "must be a comma-separated list of application ID URIs (api://... or https://...) "
-             "or application (client) IDs (GUIDs)";
+      *why =
+          "must be a comma-separated list of application ID URIs (api://... or https://...) "
+          "or application (client) IDs (GUIDs)";
       return false;
     }
     uris.emplace_back(item);
@@ -261,8 +267,9 @@ bool apply_event_api_base(std::string_view v, Config* c, std::string* why) {
 bool apply_ca_file(std::string_view v, Config* c, std::string* why) {
   if (too_long(v, why)) return false;
   if (v.empty()) {
-    *why = "must name a PEM file of trusted CA certificates, for example "
-           "/etc/ssl/certs/ca-certificates.crt";
+    *why =
+        "must name a PEM file of trusted CA certificates, for example "
+        "/etc/ssl/certs/ca-certificates.crt";
     return false;
   }
   c->ca_file = std::string(v);
@@ -586,8 +593,9 @@ core::Status load_config(std::span<const std::string_view> args, const Environme
       if (auto port = env.get("PORT")) {
         uint64_t p;
         if (!parse_uint(*port, 1, 65535, &p)) {
-          return fail("environment variable PORT is not a port number from 1 to 65535; fix "
-                      "PORT or set CONNECTOR_LISTEN=HOST:PORT, which takes precedence");
+          return fail(
+              "environment variable PORT is not a port number from 1 to 65535; fix "
+              "PORT or set CONNECTOR_LISTEN=HOST:PORT, which takes precedence");
         }
         port_value = "0.0.0.0:" + std::string(*port);
         value = port_value;
@@ -621,7 +629,8 @@ std::string options_help() {
   for (const OptionSpec& o : options()) {
     std::string head = std::string("  ") + o.flag + " " + o.value_name;
     out += head;
-    out += head.size() < 34 ? std::string(34 - head.size(), ' ') : std::string("\n") + std::string(34, ' ');
+    out += head.size() < 34 ? std::string(34 - head.size(), ' ')
+                            : std::string("\n") + std::string(34, ' ');
     out += o.summary;
     out += "\n";
     out += std::string(34, ' ') + "env " + o.env;
@@ -642,8 +651,8 @@ std::string config_reference_markdown() {
       "Key Vault (still `@Microsoft.KeyVault(...)`) stops the service with an explanation.\n"
       "Secrets are never written to the logs.\n\n";
   for (const OptionSpec& o : options()) {
-    out += std::string("## ") + o.env + "\n\n### NAME\n\n`" + o.flag + " " + o.value_name +
-           "`, `" + o.env + "` — " + o.summary + "\n\n### DESCRIPTION\n\n" + o.description +
+    out += std::string("## ") + o.env + "\n\n### NAME\n\n`" + o.flag + " " + o.value_name + "`, `" +
+           o.env + "` — " + o.summary + "\n\n### DESCRIPTION\n\n" + o.description +
            "\n\n### DEFAULT\n\n" +
            (*o.default_text ? std::string("`") + o.default_text + "`" : std::string("Not set.")) +
            "\n\n### EXAMPLE\n\n```sh\n" + o.example + "\n```\n\n";
@@ -657,8 +666,8 @@ void log_config(const LoadedConfig& loaded) {
   for (size_t i = 0; i < opts.size() && i < loaded.sources.size(); ++i) {
     const OptionSpec& o = opts[i];
     Source src = loaded.sources[i];
-    core::log::Level lvl = src == Source::Default ? core::log::Level::Debug
-                                                  : core::log::Level::Info;
+    core::log::Level lvl =
+        src == Source::Default ? core::log::Level::Debug : core::log::Level::Info;
     if (!core::log::enabled(lvl)) continue;
     std::string_view shown = loaded.texts[i];
     if (o.secret && shown.empty()) shown = "(not set)";

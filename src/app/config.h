@@ -37,8 +37,8 @@ struct Config {
   std::string twitter_api_base;
   TwitterApiVersion twitter_api_version = TwitterApiVersion::V2;
   std::string aad_authority;
-  std::string aad_openid_config;           // empty: derived, see aad_openid_config_url()
-  std::vector<std::string> aad_app_uris;   // accepted bearer-token audiences; empty: Basic only
+  std::string aad_openid_config;          // empty: derived, see aad_openid_config_url()
+  std::vector<std::string> aad_app_uris;  // accepted bearer-token audiences; empty: Basic only
   std::string event_api_base;
   std::string ca_file;
   std::string https_proxy;  // "http://host:port", empty: direct connections

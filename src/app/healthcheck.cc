@@ -171,8 +171,9 @@ ProbeResult probe_http(const std::string& host, int port, std::string_view path,
 
 int run_healthcheck(const Config& config) {
   if (config.listen_port == 0) {
-    fprintf(stderr, "unhealthy: the listen port is 0 (any free port), so there is nothing to "
-                    "probe; give healthcheck the port serve reported with --listen HOST:PORT\n");
+    fprintf(stderr,
+            "unhealthy: the listen port is 0 (any free port), so there is nothing to "
+            "probe; give healthcheck the port serve reported with --listen HOST:PORT\n");
     return 1;
   }
   std::string host = local_host(config);

@@ -27,7 +27,8 @@ namespace log = core::log;
 
 core::Status prepare_data_dir(const std::string& dir, std::string* message) {
   auto fail = [&](const std::string& what, int err) {
-    *message = "data directory " + dir + ": " + what + (err ? std::string(": ") + strerror(err) : "") +
+    *message = "data directory " + dir + ": " + what +
+               (err ? std::string(": ") + strerror(err) : "") +
                "; set --data-dir or CONNECTOR_DATA_DIR to a directory this user (uid " +
                std::to_string(geteuid()) + ") can write";
     return core::make_error(core::Errc::Config, "prepare_data_dir", err);
@@ -71,10 +72,11 @@ void raise_fd_limit(size_t max_connections) {
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = old;
   }
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
-    log::warn("file descriptor limit is below the connection limit; lower "
-              "CONNECTOR_MAX_CONNECTIONS or raise ulimit -n",
-              {log::f("nofile", static_cast<unsigned long long>(rl.rlim_cur)),
-               log::f("max_connections", static_cast<unsigned long long>(max_connections))});
+    log::warn(
+        "file descriptor limit is below the connection limit; lower "
+        "CONNECTOR_MAX_CONNECTIONS or raise ulimit -n",
+        {log::f("nofile", static_cast<unsigned long long>(rl.rlim_cur)),
+         log::f("max_connections", static_cast<unsigned long long>(max_connections))});
   }
 }
 
@@ -134,9 +136,10 @@ class Service final : public uv::Signal::Handler {
     // The listener is closed by the time the line is written, so anyone who reads the log
     // can rely on it: no new connection is accepted after "shutting down".
     server_->shutdown(core::limits::kShutdownGraceMs, [this] { finish(); });
-    log::info("shutting down",
-              {log::f("signal", name), log::f("open_connections", open),
-               log::f("grace_ms", static_cast<unsigned long long>(core::limits::kShutdownGraceMs))});
+    log::info(
+        "shutting down",
+        {log::f("signal", name), log::f("open_connections", open),
+         log::f("grace_ms", static_cast<unsigned long long>(core::limits::kShutdownGraceMs))});
   }
 
   // Every connection is closed (or the grace period ended): make run() return. The server
@@ -176,8 +179,9 @@ int run_serve(const LoadedConfig& loaded) {
     return 1;
   }
   if (c.tenant_id.empty() || c.api_secret_key.empty()) {
-    log::warn("CONNECTOR_TENANT_ID or CONNECTOR_API_SECRET_KEY is not set: the Microsoft 365 "
-              "platform and the admin pages cannot authenticate until both are set");
+    log::warn(
+        "CONNECTOR_TENANT_ID or CONNECTOR_API_SECRET_KEY is not set: the Microsoft 365 "
+        "platform and the admin pages cannot authenticate until both are set");
   }
   raise_fd_limit(c.max_connections);
   Service service(c);

@@ -29,7 +29,8 @@ class ScratchRoot {
   ScratchRoot() {
     root_ = tmp_.path() + "/root";
     mkdir(root_.c_str(), 0755);
-    ok_ = run_command({"cp", testing_support::binary_path(), root_ + "/twitter-connector"}).first == 0 &&
+    ok_ = run_command({"cp", testing_support::binary_path(), root_ + "/twitter-connector"}).first ==
+              0 &&
           run_command({"mkdir", "-p", root_ + "/etc/ssl/certs", root_ + "/data"}).first == 0 &&
           run_command({"cp", kCaBundle, root_ + kCaBundle}).first == 0;
     std::ofstream(root_ + "/etc/hosts") << "127.0.0.1 localhost\n::1 localhost\n";
@@ -61,7 +62,8 @@ std::vector<std::string> enter_root(const ScratchRoot& r, std::string* why) {
     *why = "chroot failed as root: " + out;
     return {};
   }
-  auto [rc, out] = run_command({"unshare", "-r", "chroot", r.path(), "/twitter-connector", "version"});
+  auto [rc, out] =
+      run_command({"unshare", "-r", "chroot", r.path(), "/twitter-connector", "version"});
   if (rc == 0) return {"unshare", "-r", "chroot", r.path()};
   *why = "not root, and unshare -r chroot failed (no user namespaces?): " + out;
   return {};
@@ -100,7 +102,8 @@ TEST(ScratchContainer, StaticBinaryServesHealthzInEmptyRootAsNonRootUser) {
   if (enter.empty()) GTEST_SKIP() << "cannot enter an empty root on this machine: " << why;
 
   // Nothing but the image's files: no shell, no libc, no loader.
-  auto [rc_ls, listing] = run_command({"find", root.path(), "-mindepth", "1", "-not", "-type", "d"});
+  auto [rc_ls, listing] =
+      run_command({"find", root.path(), "-mindepth", "1", "-not", "-type", "d"});
   ASSERT_EQ(rc_ls, 0);
   std::set<std::string> files;
   for (size_t pos = 0, nl; (nl = listing.find('\n', pos)) != std::string::npos; pos = nl + 1)
@@ -112,9 +115,8 @@ TEST(ScratchContainer, StaticBinaryServesHealthzInEmptyRootAsNonRootUser) {
   // As the image runs it: configuration from the environment the Dockerfile sets.
   std::vector<std::string> argv = enter;
   argv.insert(argv.end(), {"/twitter-connector", "serve"});
-  Subprocess serve({argv,
-                    {{"CONNECTOR_LISTEN", "127.0.0.1:0"}, {"CONNECTOR_DATA_DIR", "/data"}},
-                    {"PORT"}});
+  Subprocess serve(
+      {argv, {{"CONNECTOR_LISTEN", "127.0.0.1:0"}, {"CONNECTOR_DATA_DIR", "/data"}}, {"PORT"}});
   auto line = serve.wait_for_line("\"msg\":\"listening\"", 10000);
   ASSERT_TRUE(line) << serve.output();
   int port = testing_support::port_from_log_line(*line);
@@ -127,7 +129,8 @@ TEST(ScratchContainer, StaticBinaryServesHealthzInEmptyRootAsNonRootUser) {
   // The HEALTHCHECK command of the image, inside the same root.
   std::vector<std::string> hc = enter;
   hc.insert(hc.end(), {"/twitter-connector", "healthcheck"});
-  auto [rc, out] = run_command(hc, 10000, {{"CONNECTOR_LISTEN", "0.0.0.0:" + std::to_string(port)}});
+  auto [rc, out] =
+      run_command(hc, 10000, {{"CONNECTOR_LISTEN", "0.0.0.0:" + std::to_string(port)}});
   EXPECT_EQ(rc, 0) << out;
 
   EXPECT_EQ(serve.stop(), 0) << serve.output();

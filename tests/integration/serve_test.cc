@@ -17,17 +17,26 @@ using testing_support::Subprocess;
 
 namespace {
 
-const std::vector<std::string> kConfigEnv = {
-    "PORT", "CONNECTOR_LISTEN", "CONNECTOR_DATA_DIR", "CONNECTOR_TENANT_ID",
-    "CONNECTOR_API_SECRET_KEY", "CONNECTOR_LOG_LEVEL", "CONNECTOR_ENCRYPTION_KEY"};
+const std::vector<std::string> kConfigEnv = {"PORT",
+                                             "CONNECTOR_LISTEN",
+                                             "CONNECTOR_DATA_DIR",
+                                             "CONNECTOR_TENANT_ID",
+                                             "CONNECTOR_API_SECRET_KEY",
+                                             "CONNECTOR_LOG_LEVEL",
+                                             "CONNECTOR_ENCRYPTION_KEY"};
 
 // A running `serve` on a free port with its own data directory.
 class Served {
  public:
-  explicit Served(std::vector<std::string> extra = {}, std::map<std::string, std::string> env = {}) {
+  explicit Served(std::vector<std::string> extra = {},
+                  std::map<std::string, std::string> env = {}) {
     data_dir_ = tmp_.path() + "/state/data";
-    std::vector<std::string> argv = {testing_support::binary_path(), "serve", "--listen",
-                                     "127.0.0.1:0", "--data-dir", data_dir_};
+    std::vector<std::string> argv = {testing_support::binary_path(),
+                                     "serve",
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--data-dir",
+                                     data_dir_};
     argv.insert(argv.end(), extra.begin(), extra.end());
     proc_ = std::make_unique<Subprocess>(Subprocess::Options{argv, env, kConfigEnv});
     auto line = proc_->wait_for_line("\"msg\":\"listening\"", 10000);
@@ -129,9 +138,9 @@ TEST(Serve, SigtermFinishesTheInFlightRequestAndExitsZeroWithinFiveSeconds) {
   EXPECT_EQ(reply.status, 405) << reply.raw;  // /healthz is GET only: still a real answer
   EXPECT_NE(reply.head.find("onnection: close"), std::string::npos) << reply.head;
   auto st = s.proc().wait(5000);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   ASSERT_TRUE(st.has_value()) << "still running 5 s after SIGTERM";
   EXPECT_EQ(*st, 0) << s.proc().output();
   EXPECT_LT(ms, 5000);
@@ -149,10 +158,10 @@ TEST(Serve, SigintStopsAnIdleServerAtOnce) {
   auto st = s.proc().wait(5000);
   ASSERT_TRUE(st.has_value());
   EXPECT_EQ(*st, 0);
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count(),
-            1500);
+  EXPECT_LT(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      1500);
   close(fd);
 }
 
@@ -165,9 +174,10 @@ TEST(Serve, UnknownFlagIsAUsageErrorWithExitTwo) {
 }
 
 TEST(Serve, KeyVaultReferenceIsRefusedAtStartup) {
-  auto [rc, out] = run_binary(
-      {"serve", "--listen", "127.0.0.1:0"},
-      {{"CONNECTOR_API_SECRET_KEY", "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/k/)"}});
+  auto [rc, out] =
+      run_binary({"serve", "--listen", "127.0.0.1:0"},
+                 {{"CONNECTOR_API_SECRET_KEY",
+                   "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/k/)"}});
   EXPECT_EQ(rc, 2) << out;
   EXPECT_NE(out.find("CONNECTOR_API_SECRET_KEY is an unresolved Azure Key Vault reference"),
             std::string::npos)
@@ -189,17 +199,18 @@ TEST(Serve, UnwritableDataDirIsRefusedWithAClearMessage) {
 TEST(Serve, PortInUseIsAStartupFailure) {
   Served a;
   ASSERT_GT(a.port(), 0);
-  auto [rc, out] = run_binary({"serve", "--listen", "127.0.0.1:" + std::to_string(a.port()),
-                               "--data-dir", a.data_dir()});
+  auto [rc, out] = run_binary(
+      {"serve", "--listen", "127.0.0.1:" + std::to_string(a.port()), "--data-dir", a.data_dir()});
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("cannot listen on 127.0.0.1:" + std::to_string(a.port())), std::string::npos)
       << out;
 }
 
 TEST(Serve, SecretsNeverAppearInLogs) {
-  Served s({"--log-level", "debug"}, {{"CONNECTOR_API_SECRET_KEY", "sup3r-secret-value"},
-                                      {"CONNECTOR_TENANT_ID", "11111111-2222-3333-4444-555555555555"},
-                                      {"CONNECTOR_ENCRYPTION_KEY", std::string(64, 'c')}});
+  Served s({"--log-level", "debug"},
+           {{"CONNECTOR_API_SECRET_KEY", "sup3r-secret-value"},
+            {"CONNECTOR_TENANT_ID", "11111111-2222-3333-4444-555555555555"},
+            {"CONNECTOR_ENCRYPTION_KEY", std::string(64, 'c')}});
   ASSERT_GT(s.port(), 0) << s.proc().output();
   EXPECT_EQ(testing_support::http_get(s.port(), "/metrics").status, 200);
   EXPECT_EQ(s.proc().stop(), 0);

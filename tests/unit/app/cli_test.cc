@@ -32,7 +32,8 @@ TEST(Cli, ExitCodes) {
 
 TEST(Cli, UsageListsEveryCommandAndOption) {
   std::string u = app::usage_text();
-  for (const auto& c : app::commands()) EXPECT_NE(u.find(std::string("  ") + c.name), std::string::npos);
+  for (const auto& c : app::commands())
+    EXPECT_NE(u.find(std::string("  ") + c.name), std::string::npos);
   for (const auto& o : app::options()) EXPECT_NE(u.find(o.flag), std::string::npos);
   EXPECT_NE(u.find("--help"), std::string::npos);
 }

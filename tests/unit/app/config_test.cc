@@ -301,8 +301,9 @@ TEST(Config, LogConfigNeverWritesSecrets) {
             std::string::npos)
       << sink.text;
   EXPECT_NE(sink.text.find("\"value\":\"127.0.0.1:1\",\"source\":\"flag\""), std::string::npos);
-  EXPECT_NE(sink.text.find("\"name\":\"CONNECTOR_TENANT_ID\",\"value\":\"\",\"source\":\"default\""),
-            std::string::npos)
+  EXPECT_NE(
+      sink.text.find("\"name\":\"CONNECTOR_TENANT_ID\",\"value\":\"\",\"source\":\"default\""),
+      std::string::npos)
       << sink.text;
 }
 

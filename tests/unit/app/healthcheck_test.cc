@@ -37,8 +37,10 @@ TEST(Healthcheck, ParsesStatusLineWholeAndByteByByte) {
     size_t eol = whole.find('\n');
     for (size_t n = 0; n < eol; ++n) {
       int got = app::parse_status_line(whole.substr(0, n));
-      if (c.status > 0) EXPECT_EQ(got, -1) << c.reply << " prefix " << n;
-      else EXPECT_TRUE(got == -1 || got == 0);
+      if (c.status > 0)
+        EXPECT_EQ(got, -1) << c.reply << " prefix " << n;
+      else
+        EXPECT_TRUE(got == -1 || got == 0);
     }
   }
   EXPECT_EQ(app::parse_status_line("SSH"), 0);  // rejected before a line ends
@@ -63,8 +65,10 @@ class OneShotServer {
       char buf[2048];
       ssize_t n = recv(c, buf, sizeof buf, 0);
       if (n > 0) request_.assign(buf, static_cast<size_t>(n));
-      if (answer) send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
-      else std::this_thread::sleep_for(std::chrono::milliseconds(700));
+      if (answer)
+        send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
       close(c);
     });
   }
@@ -119,8 +123,8 @@ TEST(Healthcheck, ProbeTimesOutOnASilentServer) {
   OneShotServer s("", /*answer=*/false);
   auto start = std::chrono::steady_clock::now();
   auto r = app::probe_http("127.0.0.1", s.port(), "/healthz", 300);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   EXPECT_FALSE(r.healthy());
   EXPECT_NE(r.reason.find("no reply within 300 ms"), std::string::npos) << r.reason;
