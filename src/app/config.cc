@@ -70,16 +70,15 @@ bool too_long(std::string_view v, std::string* why) {
 }
 
 // "http(s)://host[:port][/path]" with a non-empty host and no spaces; trailing '/' dropped.
-// A proxy URL must be http:// (the tunnel to it is plain CONNECT).
-bool parse_base_url(std::string_view v, std::string* out, std::string* why, bool proxy) {
+bool parse_base_url(std::string_view v, std::string* out, std::string* why) {
   if (too_long(v, why)) return false;
   bool https = starts_with_icase(v, "https://");
   bool http = !https && starts_with_icase(v, "http://");
   std::string_view rest = https ? v.substr(8) : http ? v.substr(7) : std::string_view();
-  if ((!https && !http) || (proxy && !http)) {
-    *why = proxy ? "must be an http:// URL such as http://proxy.example:3128"
-                 : "must be an absolute URL starting with https:// (http:// only for local "
-                   "test servers)";
+  if (!https && !http) {
+    *why =
+        "must be an absolute URL starting with https:// (http:// only for local "
+        "test servers)";
     return false;
   }
   size_t host_end = rest.find_first_of("/?#");
@@ -211,7 +210,7 @@ bool apply_log_level(std::string_view v, Config* c, std::string* why) {
 }
 
 bool apply_twitter_api_base(std::string_view v, Config* c, std::string* why) {
-  return parse_base_url(v, &c->twitter_api_base, why, false);
+  return parse_base_url(v, &c->twitter_api_base, why);
 }
 
 bool apply_twitter_api_version(std::string_view v, Config* c, std::string* why) {
@@ -227,7 +226,7 @@ bool apply_twitter_api_version(std::string_view v, Config* c, std::string* why) 
 }
 
 bool apply_aad_authority(std::string_view v, Config* c, std::string* why) {
-  return parse_base_url(v, &c->aad_authority, why, false);
+  return parse_base_url(v, &c->aad_authority, why);
 }
 
 bool apply_aad_openid_config(std::string_view v, Config* c, std::string* why) {
@@ -235,7 +234,7 @@ bool apply_aad_openid_config(std::string_view v, Config* c, std::string* why) {
     c->aad_openid_config.clear();
     return true;
   }
-  return parse_base_url(v, &c->aad_openid_config, why, false);
+  return parse_base_url(v, &c->aad_openid_config, why);
 }
 
 bool apply_aad_app_uri(std::string_view v, Config* c, std::string* why) {
@@ -261,7 +260,7 @@ bool apply_aad_app_uri(std::string_view v, Config* c, std::string* why) {
 }
 
 bool apply_event_api_base(std::string_view v, Config* c, std::string* why) {
-  return parse_base_url(v, &c->event_api_base, why, false);
+  return parse_base_url(v, &c->event_api_base, why);
 }
 
 bool apply_ca_file(std::string_view v, Config* c, std::string* why) {
@@ -274,14 +273,6 @@ bool apply_ca_file(std::string_view v, Config* c, std::string* why) {
   }
   c->ca_file = std::string(v);
   return true;
-}
-
-bool apply_https_proxy(std::string_view v, Config* c, std::string* why) {
-  if (v.empty()) {
-    c->https_proxy.clear();
-    return true;
-  }
-  return parse_base_url(v, &c->https_proxy, why, true);
 }
 
 bool apply_max_body_bytes(std::string_view v, Config* c, std::string* why) {
@@ -406,12 +397,6 @@ const OptionSpec* option_table(size_t* count) {
        "Azure Blob, Event API). The container image ships Debian's bundle at the default path.",
        "CONNECTOR_CA_FILE=/etc/ssl/certs/ca-certificates.crt twitter-connector serve", false,
        apply_ca_file},
-      {"--https-proxy", "CONNECTOR_HTTPS_PROXY", "URL", "",
-       "HTTP proxy for outbound HTTPS, http://HOST:PORT (default: direct)",
-       "HTTP proxy that outbound HTTPS connections tunnel through (CONNECT). When not set, the "
-       "service connects directly.",
-       "CONNECTOR_HTTPS_PROXY=http://proxy.example:3128 twitter-connector serve", false,
-       apply_https_proxy},
       {"--max-body-bytes", "CONNECTOR_MAX_BODY_BYTES", "BYTES", default_max_body().c_str(),
        "largest request body accepted; larger ones get 413",
        "Largest request body the web service accepts, in bytes; larger requests are answered "
@@ -649,7 +634,8 @@ std::string config_reference_markdown() {
       "then environment variable, then default. On Azure App Service, set the environment\n"
       "variables as application settings; a value that App Service could not resolve from\n"
       "Key Vault (still `@Microsoft.KeyVault(...)`) stops the service with an explanation.\n"
-      "Secrets are never written to the logs.\n\n";
+      "Secrets are never written to the logs. Outbound HTTPS also honours the conventional\n"
+      "proxy variables `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (curl's rules).\n\n";
   for (const OptionSpec& o : options()) {
     out += std::string("## ") + o.env + "\n\n### NAME\n\n`" + o.flag + " " + o.value_name + "`, `" +
            o.env + "` — " + o.summary + "\n\n### DESCRIPTION\n\n" + o.description +

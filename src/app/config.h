@@ -41,7 +41,6 @@ struct Config {
   std::vector<std::string> aad_app_uris;  // accepted bearer-token audiences; empty: Basic only
   std::string event_api_base;
   std::string ca_file;
-  std::string https_proxy;  // "http://host:port", empty: direct connections
 };
 
 // "HOST:PORT" as configured ("[::1]:8080" for IPv6).

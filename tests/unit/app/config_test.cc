@@ -57,7 +57,6 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.aad_authority, "https://login.microsoftonline.com");
   EXPECT_EQ(c.event_api_base, "https://webhook.ingestion.office.com");
   EXPECT_EQ(c.ca_file, "/etc/ssl/certs/ca-certificates.crt");
-  EXPECT_EQ(c.https_proxy, "");
   EXPECT_TRUE(c.aad_app_uris.empty());
   EXPECT_EQ(c.max_body_bytes, core::limits::kDefaultMaxRequestBody);
   EXPECT_EQ(c.max_connections, core::limits::kDefaultMaxConnections);
@@ -202,7 +201,6 @@ TEST(Config, BadValuesNameTheOptionAndTheFix) {
       {"CONNECTOR_AAD_APP_URI", "not a uri", "application ID URIs"},
       {"CONNECTOR_EVENT_API_BASE", "webhook.ingestion.office.com", "https://"},
       {"CONNECTOR_CA_FILE", "", "PEM"},
-      {"CONNECTOR_HTTPS_PROXY", "https://proxy:3128", "http://"},
       {"CONNECTOR_MAX_BODY_BYTES", "1e6", "number of bytes"},
       {"CONNECTOR_MAX_BODY_BYTES", "999999999999", "number of bytes"},
       {"CONNECTOR_MAX_CONNECTIONS", "0", "number from 1"},
@@ -243,7 +241,6 @@ TEST(Config, GoodValuesAreParsed) {
       {"CONNECTOR_TWITTER_API_BASE", "http://127.0.0.1:9000/"},
       {"CONNECTOR_TWITTER_API_VERSION", "v1.1"},
       {"CONNECTOR_AAD_APP_URI", "api://x, 22222222-3333-4444-5555-666666666666,"},
-      {"CONNECTOR_HTTPS_PROXY", "http://proxy.example:3128"},
       {"CONNECTOR_MAX_BODY_BYTES", "65536"},
       {"CONNECTOR_MAX_CONNECTIONS", "100000"},
       {"CONNECTOR_LOG_LEVEL", "WARN"},
@@ -258,7 +255,6 @@ TEST(Config, GoodValuesAreParsed) {
   EXPECT_EQ(c.twitter_api_version, app::TwitterApiVersion::V1_1);
   EXPECT_EQ(c.aad_app_uris,
             (std::vector<std::string>{"api://x", "22222222-3333-4444-5555-666666666666"}));
-  EXPECT_EQ(c.https_proxy, "http://proxy.example:3128");
   EXPECT_EQ(c.max_body_bytes, 65536u);
   EXPECT_EQ(c.max_connections, 100000u);
   EXPECT_EQ(c.log_level, core::log::Level::Warn);
@@ -270,7 +266,7 @@ TEST(Config, GoodValuesAreParsed) {
   ASSERT_TRUE(r2.ok) << r2.message;
   EXPECT_EQ(r2.l.config.encryption_key.size(), 32u);
   // Empty optional settings mean "not set".
-  auto r3 = load({"--tenant-id=", "--https-proxy="});
+  auto r3 = load({"--tenant-id=", "--aad-app-uri="});
   ASSERT_TRUE(r3.ok) << r3.message;
   EXPECT_EQ(app::aad_openid_config_url(r3.l.config),
             "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration");
