@@ -90,10 +90,14 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
       case State::Closing:
         // Reading is stopped in these states; bytes libuv had already read are kept for
         // the next request (bounded by the read buffer), or dropped when closing.
-        if (state_ == State::Handling && pending_.size() + nread <= uv::Loop::kReadBufferSize) {
+        stop_reading();
+        if (state_ == State::Handling) {
+          if (pending_.size() + static_cast<size_t>(nread) > 2 * uv::Loop::kReadBufferSize) {
+            close_now();  // cannot happen while reading is stopped; never drop bytes silently
+            return;
+          }
           pending_.append(data, static_cast<size_t>(nread));
         }
-        stop_reading();
         break;
       case State::Lingering:
       case State::Closed:
@@ -260,6 +264,7 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
 
   // Continues after a response: first the pipelined bytes, then the socket.
   void resume() {
+    if (state_ != State::Idle && state_ != State::Receiving) return;  // a request is still out
     parked_ = false;
     if (!pending_.empty()) {
       std::string bytes = std::move(pending_);

@@ -209,20 +209,7 @@ TEST(HttpServerLimits, BackpressureStopsReadingFromASlowReader) {
 
 TEST(HttpServerShutdown, FinishesInFlightAsyncResponse) {
   ServerHarness h;
-  struct Pending {
-    uv_timer_t timer;
-    Responder res;
-  };
-  h.router().get("/slow", [&h](Request&, Responder res) {
-    auto* p = new Pending{{}, std::move(res)};
-    uv_timer_init(h.loop().get(), &p->timer);
-    p->timer.data = p;
-    uv_timer_start(&p->timer, [](uv_timer_t* t) {
-      auto* p = static_cast<Pending*>(t->data);
-      p->res.respond(Response::text(200, "late but here"));
-      uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* hd) { delete static_cast<Pending*>(hd->data); });
-    }, 300, 0);
-  });
+  add_delayed_route(h, "/slow", 300, "late but here");
   add_routes(h.router());
   h.start();
   Client busy(h.port());

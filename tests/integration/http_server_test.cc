@@ -56,6 +56,16 @@ TEST_F(HttpServer, PipelinedResponsesComeBackInOrder) {
   EXPECT_EQ(c.read_response().body, "last");
 }
 
+TEST_F(HttpServer, PipelinedBehindAnAsyncResponseStaysInOrder) {
+  h.call([&] { add_delayed_route(h, "/async", 100, "async"); });  // on the loop thread
+  Client c(h.port());
+  ASSERT_TRUE(c.send(get("/async") + get("/hello") + get("/async") + get("/path?q=z")));
+  EXPECT_EQ(c.read_response().body, "async");
+  EXPECT_EQ(c.read_response().body, "hello");
+  EXPECT_EQ(c.read_response().body, "async");
+  EXPECT_EQ(c.read_response().body, "/path|z");
+}
+
 TEST_F(HttpServer, ConnectionCloseIsHonoured) {
   Client c(h.port());
   ASSERT_TRUE(c.send(get("/hello", "Connection: close\r\n") + get("/hello")));

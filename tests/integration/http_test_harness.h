@@ -253,6 +253,25 @@ class Client {
   std::string buf_;
 };
 
+// Registers GET `path` answered `delay_ms` later from a loop timer (an async handler).
+inline void add_delayed_route(ServerHarness& h, std::string path, uint64_t delay_ms, std::string body) {
+  struct Pending {
+    uv_timer_t timer;
+    Responder res;
+    std::string body;
+  };
+  h.router().get(path, [&h, delay_ms, body](Request&, Responder res) {
+    auto* p = new Pending{{}, std::move(res), body};
+    uv_timer_init(h.loop().get(), &p->timer);
+    p->timer.data = p;
+    uv_timer_start(&p->timer, [](uv_timer_t* t) {
+      auto* p = static_cast<Pending*>(t->data);
+      p->res.respond(Response::text(200, p->body));
+      uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* hd) { delete static_cast<Pending*>(hd->data); });
+    }, delay_ms, 0);
+  });
+}
+
 inline std::string get(std::string_view path, std::string_view extra = "") {
   return "GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) + "\r\n";
 }
