@@ -93,8 +93,8 @@ int run_cli(std::span<const std::string_view> args, const Environment& env) {
     if (name == c.name) cmd = &c;
   if (!cmd) {
     fprintf(stderr,
-            "twitter-connector: unknown command '%.*s'; the commands are serve, healthcheck, "
-            "version and help (see 'twitter-connector help')\n",
+            "twitter-connector: unknown command '%.*s'; run 'twitter-connector help' for the "
+            "list of commands\n",
             static_cast<int>(name.size()), name.data());
     return kExitUsage;
   }

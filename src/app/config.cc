@@ -265,9 +265,12 @@ bool apply_event_api_base(std::string_view v, Config* c, std::string* why) {
 
 bool apply_ca_file(std::string_view v, Config* c, std::string* why) {
   if (too_long(v, why)) return false;
-  if (v.empty()) {
+  bool control = false;
+  for (unsigned char ch : v) control = control || ch < 0x20 || ch == 0x7F;
+  if (control) {
     *why =
-        "must name a PEM file of trusted CA certificates, for example "
+        "contains control characters; it must name a PEM file of trusted CA certificates, for "
+        "example "
         "/etc/ssl/certs/ca-certificates.crt";
     return false;
   }
@@ -391,11 +394,13 @@ const OptionSpec* option_table(size_t* count) {
        "complete. Change it only to reach a test server. A trailing / is ignored.",
        "CONNECTOR_EVENT_API_BASE=http://127.0.0.1:9001 twitter-connector serve", false,
        apply_event_api_base},
-      {"--ca-file", "CONNECTOR_CA_FILE", "FILE", "/etc/ssl/certs/ca-certificates.crt",
-       "PEM bundle of CA certificates trusted for outbound HTTPS",
+      {"--ca-file", "CONNECTOR_CA_FILE", "FILE", "",
+       "PEM bundle of CA certificates trusted for outbound HTTPS (default: system, else built in)",
        "PEM file of the certificate authorities trusted for outbound HTTPS (Twitter/X, Azure AD, "
-       "Azure Blob, Event API). The container image ships Debian's bundle at the default path.",
-       "CONNECTOR_CA_FILE=/etc/ssl/certs/ca-certificates.crt twitter-connector serve", false,
+       "Azure Blob, Event API). When not set: the system bundle "
+       "/etc/ssl/certs/ca-certificates.crt if it exists (the container image ships Debian's), "
+       "otherwise the bundle compiled into the binary.",
+       "CONNECTOR_CA_FILE=/etc/ssl/certs/corporate-ca.pem twitter-connector serve", false,
        apply_ca_file},
       {"--max-body-bytes", "CONNECTOR_MAX_BODY_BYTES", "BYTES", default_max_body().c_str(),
        "largest request body accepted; larger ones get 413",

@@ -68,7 +68,10 @@ TEST(Serve, AnswersOpsRoutesAndLogsTheUrl) {
   EXPECT_NE(out.find("\"url\":\"http://127.0.0.1:" + std::to_string(s.port()) + "/\""),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("open http://127.0.0.1:" + std::to_string(s.port()) + "/"), std::string::npos);
+  // The hint for a person (stderr, after the log line).
+  EXPECT_TRUE(
+      s.proc().wait_for_line("open http://127.0.0.1:" + std::to_string(s.port()) + "/", 2000))
+      << s.proc().output();
 
   auto h = testing_support::http_get(s.port(), "/healthz");
   EXPECT_EQ(h.status, 200) << h.raw;

@@ -56,7 +56,7 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.twitter_api_version, app::TwitterApiVersion::V2);
   EXPECT_EQ(c.aad_authority, "https://login.microsoftonline.com");
   EXPECT_EQ(c.event_api_base, "https://webhook.ingestion.office.com");
-  EXPECT_EQ(c.ca_file, "/etc/ssl/certs/ca-certificates.crt");
+  EXPECT_EQ(c.ca_file, "");  // system bundle, else the built-in one
   EXPECT_TRUE(c.aad_app_uris.empty());
   EXPECT_EQ(c.max_body_bytes, core::limits::kDefaultMaxRequestBody);
   EXPECT_EQ(c.max_connections, core::limits::kDefaultMaxConnections);
@@ -200,7 +200,7 @@ TEST(Config, BadValuesNameTheOptionAndTheFix) {
       {"CONNECTOR_AAD_OPENID_CONFIG", "https://us er@x", "host name"},
       {"CONNECTOR_AAD_APP_URI", "not a uri", "application ID URIs"},
       {"CONNECTOR_EVENT_API_BASE", "webhook.ingestion.office.com", "https://"},
-      {"CONNECTOR_CA_FILE", "", "PEM"},
+      {"CONNECTOR_CA_FILE", "/etc/ssl/\tcerts", "control characters"},
       {"CONNECTOR_MAX_BODY_BYTES", "1e6", "number of bytes"},
       {"CONNECTOR_MAX_BODY_BYTES", "999999999999", "number of bytes"},
       {"CONNECTOR_MAX_CONNECTIONS", "0", "number from 1"},
