@@ -168,6 +168,30 @@ TEST(Serve, SigintStopsAnIdleServerAtOnce) {
   close(fd);
 }
 
+TEST(Serve, SecondSignalClosesAStuckRequestWithoutWaitingForTheGrace) {
+  Served s;
+  ASSERT_GT(s.port(), 0) << s.proc().output();
+  int fd = testing_support::connect_local(s.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(testing_support::send_all(
+      fd, "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(s.proc().signal(SIGTERM));
+  ASSERT_TRUE(s.proc().wait_for_line("\"msg\":\"shutting down\"", 2000));
+  ASSERT_TRUE(s.proc().signal(SIGINT));
+  auto st = s.proc().wait(5000);
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(*st, 0) << s.proc().output();
+  EXPECT_LT(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      2000)
+      << "the second signal should not wait for the 4 s grace";
+  EXPECT_NE(s.proc().output().find("second signal"), std::string::npos);
+  close(fd);
+}
+
 TEST(Serve, UnknownFlagIsAUsageErrorWithExitTwo) {
   auto [rc, out] = run_binary({"serve", "--listen", "127.0.0.1:0", "--bogus-flag", "1"});
   EXPECT_EQ(rc, 2) << out;
