@@ -75,7 +75,18 @@ $(BUILD)/obj/%.o: src/%.cc $(TP_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CXX     $<")
 	$(Q)$(CXX) $(SRC_CXXFLAGS) -MMD -MP -c $< -o $@
-$(LIB): $(OBJS)
+# The CA bundle compiled into the binary (used when neither CONNECTOR_CA_FILE nor the system
+# bundle exists, e.g. in a scratch container). Empty if the build host has no bundle.
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+GEN_OBJS := $(BUILD)/obj/gen/ca_bundle.o
+$(BUILD)/gen/ca_bundle.cc: $(wildcard $(CA_BUNDLE))
+	@mkdir -p $(dir $@)
+	$(Q){ printf '// Generated from %s; do not edit.\nextern "C" {\nextern const unsigned char tc_embedded_ca_bundle[] = R"tc_pem(' '$(CA_BUNDLE)'; \
+	  cat $(wildcard $(CA_BUNDLE)); printf ')tc_pem";\nextern const unsigned long tc_embedded_ca_bundle_size = sizeof tc_embedded_ca_bundle;\n}\n'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.cc
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(SRC_CXXFLAGS) -c $< -o $@
+$(LIB): $(OBJS) $(GEN_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 $(BIN): $(BUILD)/obj/main.o $(LIB) $(TP_LIBS)
 	@$(if $(Q),echo "  LINK    $@")
