@@ -7,6 +7,7 @@
 //   /stats                JSON {connections, requests}: keep-alive reuse counted here
 //   /big?bytes=N          N bytes of a fixed pattern with Content-Length, streamed in 64 KiB writes
 //   /chunked-odd          hand-written chunked body split at awkward places, small delays
+//   /chunked-node         chunked body from Node's own encoder (keep-alive)
 //   /close-delimited      HTTP/1.0-style body ended by closing the connection
 //   /reset-mid-body       announces 100000 bytes, sends 1000, then resets the connection
 //   /stall                sends the head and then nothing
@@ -76,7 +77,14 @@ function handler(req, res) {
         '5\r\nhel', 'lo\r\n1', '\r\n,\r\n', '1', '0\r\n world 123456789\r\n', 'a;ext=1\r\n 123456789\r\n',
         '0\r', '\n', 'X-Trailer: t\r\n', '\r\n'];
       let i = 0;
-      const next = () => { if (i < parts.length) { s.write(parts[i++]); setTimeout(next, 5); } };
+      // Written under Node's HTTP layer, so the socket cannot serve another request.
+      const next = () => { if (i < parts.length) { s.write(parts[i++]); setTimeout(next, 5); } else s.end(); };
+      next();
+    } else if (p === '/chunked-node') {
+      res.writeHead(200, {'Content-Type': 'text/plain'});
+      const parts = ['a', 'bc', 'def', 'ghij'];
+      let i = 0;
+      const next = () => { if (i < parts.length) { res.write(parts[i++]); setTimeout(next, 5); } else res.end(); };
       next();
     } else if (p === '/close-delimited') {
       const s = res.socket;
