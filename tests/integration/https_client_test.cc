@@ -289,6 +289,44 @@ TEST_F(HttpsClientTest, ConcurrentRequestsRespectPerOriginCap) {
   EXPECT_EQ(json::get_int(j->get(), "connections").value_or(-1), 2);
 }
 
+TEST_F(HttpsClientTest, TotalCapEvictsIdleConnectionOfAnotherOrigin) {
+  auto a = start_tls_server("good");
+  auto b = start_tls_server("good");
+  ASSERT_TRUE(a.ok() && b.ok());
+  http::Client::Options o;
+  o.max_connections_total = 1;
+  make_client(o);
+  ASSERT_TRUE(get(base(a) + "/json").ok);
+  EXPECT_EQ(client_->stats().idle_connections, 1u);
+  auto r = get(base(b) + "/json");
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(client_->stats().connections_opened, 2u);
+  EXPECT_EQ(client_->stats().live_connections, 1u);
+}
+
+struct Sleep final : uv::Timer::Handler {
+  void on_timer(uv::Timer*) override {}
+};
+
+TEST_F(HttpsClientTest, IdleConnectionsAreEvicted) {
+  auto s = start_tls_server("good");
+  ASSERT_TRUE(s.ok());
+  http::Client::Options o;
+  o.idle_ms = 150;
+  make_client(o);
+  ASSERT_TRUE(get(base(s) + "/json").ok);
+  EXPECT_EQ(client_->stats().idle_connections, 1u);
+  Sleep sl;
+  auto t = uv::Timer::create(loop_.get(), &sl);
+  t->start(400);
+  run_loop();
+  t.reset();
+  EXPECT_EQ(client_->stats().live_connections, 0u);
+  auto r = get(base(s) + "/json");
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_FALSE(r.response.reused_connection);
+}
+
 TEST_F(HttpsClientTest, ServerClosingPooledConnectionIsRetriedOnceForGet) {
   auto s = start_tls_server("good");
   ASSERT_TRUE(s.ok());
