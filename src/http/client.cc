@@ -169,8 +169,9 @@ core::Status Client::prepare_attempt(Call* call) {
   h += "\r\n";
   bool has_ua = false;
   for (const auto& [name, value] : r.headers) {
-    if (iequals(name, "host") || iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-        iequals(name, "connection"))
+    // Framing is ours to decide; "Connection: close" from the caller is passed on (the
+    // server then closes, so the connection is not pooled).
+    if (iequals(name, "host") || iequals(name, "content-length") || iequals(name, "transfer-encoding"))
       continue;
     if (iequals(name, "user-agent")) has_ua = true;
     h += name;

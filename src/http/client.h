@@ -57,7 +57,7 @@ class BodySink {
 struct ClientRequest {
   std::string method = "GET";
   std::string url;                 // absolute http(s) URL
-  ClientHeaders headers;           // Host, Content-Length, Connection are set by the client
+  ClientHeaders headers;           // Host and Content-Length are set by the client
   std::string body;                // in-memory body, or ...
   BodySource* body_source = nullptr;  // ... a streamed one (outlives the request)
   BodySink* sink = nullptr;        // stream 2xx bodies here (outlives the request)

@@ -25,7 +25,7 @@ curl_run() { # NAME COUNT EXTRA-ARGS...
   name=$1 count=$2; shift 2
   i=0; : > "$tmp/urls"
   while [ $i -lt "$count" ]; do echo "url = \"$url\""; echo "output = /dev/null"; i=$((i + 1)); done > "$tmp/urls"
-  /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" curl -s --cacert "$ca" -K "$tmp/urls" "$@" || true
+  /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" curl -s --no-progress-meter --cacert "$ca" -K "$tmp/urls" "$@" || true
   read -r wall user sys rss < "$tmp/time"
   awk -v n="$count" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v name="$name" \
     'BEGIN { printf "curl %s requests=%d wall=%.3fs req/s=%.0f cpu/req=%.1fus peak_rss=%dKiB\n", name, n, w, n / w, (u + s) / n * 1e6, r }'
