@@ -18,7 +18,7 @@ MBEDTLS_CONFIG := $(CURDIR)/third_party/mbedtls_config.h
 ifeq ($(SANITIZE),1)
   # vptr checks need RTTI, which src/ is built without (-fno-rtti); tests would fail to link.
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr \
-    -fno-sanitize-recover=undefined
+    -fno-sanitize-recover=undefined $(if $(FUZZ),-fsanitize=fuzzer-no-link)
   LINK_MODE :=
   STRIP :=
 else
@@ -77,7 +77,18 @@ $(BUILD)/obj/%.o: src/%.cc $(TP_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CXX     $<")
 	$(Q)$(CXX) $(SRC_CXXFLAGS) -MMD -MP -c $< -o $@
-$(LIB): $(OBJS)
+# The CA bundle compiled into the binary (used when neither CONNECTOR_CA_FILE nor the system
+# bundle exists, e.g. in a scratch container). Empty if the build host has no bundle.
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+GEN_OBJS := $(BUILD)/obj/gen/ca_bundle.o
+$(BUILD)/gen/ca_bundle.cc: $(wildcard $(CA_BUNDLE))
+	@mkdir -p $(dir $@)
+	$(Q){ printf '// Generated from %s; do not edit.\nextern "C" {\nextern const unsigned char tc_embedded_ca_bundle[] = R"tc_pem(' '$(CA_BUNDLE)'; \
+	  $(if $(wildcard $(CA_BUNDLE)),cat $(CA_BUNDLE),true); printf ')tc_pem";\nextern const unsigned long tc_embedded_ca_bundle_size = sizeof tc_embedded_ca_bundle;\n}\n'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.cc
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(SRC_CXXFLAGS) -c $< -o $@
+$(LIB): $(OBJS) $(GEN_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 $(BIN): $(BUILD)/obj/main.o $(LIB) $(TP_LIBS)
 	@$(if $(Q),echo "  LINK    $@")
@@ -114,7 +125,7 @@ sanitize:
 # libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus.
 FUZZ_SECONDS ?= 60
 fuzz:
-	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 \
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 FUZZ=1 \
 	  $(BUILD)/fuzz/libtc.a third_party
 	$(Q)for t in $(FUZZ_TARGETS); do \
 	  clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) -Itests $(DEFINES) \
@@ -124,7 +135,11 @@ fuzz:
 	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-bench: $(BIN)
+BENCH_BIN := $(BUILD)/bench/client_bench
+$(BENCH_BIN): tests/bench/client_bench.cc $(LIB) $(TP_LIBS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(TEST_CXXFLAGS) $< $(LIB) $(TP_LIBS) -o $@
+bench: $(BIN) $(BENCH_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/bench/run.sh
 
 size: $(BIN)

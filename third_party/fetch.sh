@@ -92,11 +92,17 @@ if [ ! -f "$out/cjson/.debian-patched" ]; then
   done < "$out/cjson-debian/debian/patches/series"
   touch "$out/cjson/.debian-patched"
 fi
-# mbedTLS: our own fixes, applied once (see each .patch file's header).
-if [ ! -f "$out/mbedtls/.tc-patched" ]; then
+# mbedTLS: our own fixes, applied once (see each .patch file's header). The stamp records
+# which set was applied; a tree patched with another set is unpacked afresh first.
+want=$(cat "$here"/mbedtls-*.patch 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$out/mbedtls/.tc-patched" 2>/dev/null)" != "$want" ]; then
+  if [ -f "$out/mbedtls/.tc-patched" ]; then
+    rm -rf "$out/mbedtls"
+    grep '^mbedtls ' "$here/versions.txt" | { read -r name _v archive sha _o; unpack "$name" "$archive" "$sha"; }
+  fi
   for p in "$here"/mbedtls-*.patch; do
     [ -f "$p" ] || continue
     patch -s -d "$out/mbedtls" -p1 < "$p" || die "patch $p failed"
   done
-  touch "$out/mbedtls/.tc-patched"
+  echo "$want" > "$out/mbedtls/.tc-patched"
 fi
