@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "jwt/token.h"
 #include "jwt/validator.h"
 
 namespace {
