@@ -14,6 +14,11 @@
 
 namespace jwt {
 
+// Default of CONNECTOR_AAD_OPENID_CONFIG: Microsoft's common (v1) OpenID configuration, whose
+// jwks_uri is https://login.microsoftonline.com/common/discovery/keys (aad-jwt.md §3).
+inline constexpr char kDefaultOpenIdConfigUrl[] =
+    "https://login.microsoftonline.com/common/.well-known/openid-configuration";
+
 struct Jwk {
   std::string kid;
   std::string issuer;  // v2 key sets only; may hold the "{tenantid}" template; else empty

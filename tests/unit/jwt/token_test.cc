@@ -30,7 +30,9 @@ TEST(JwtToken, EveryPrefixFailsCleanly) {
     auto r = parse(tok.substr(0, i));
     // A prefix that ends inside the signature may still parse (shorter signature): the
     // validator rejects it on length. Anything shorter must fail.
-    if (i <= last_dot) EXPECT_FALSE(r.ok()) << i;
+    if (i <= last_dot) {
+      EXPECT_FALSE(r.ok()) << i;
+    }
   }
   EXPECT_TRUE(parse(tok).ok());
 }
