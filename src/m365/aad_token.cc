@@ -83,7 +83,7 @@ core::Result<AadToken> parse_token_response(std::string_view body, int64_t now_u
   for (const char* k : {"expires_on", "expires_in", "ext_expires_in", "not_before"})
     if (cJSON_GetObjectItemCaseSensitive(o, k) && !seconds(o, k))
       return make_error(Errc::Parse, "aad: expiry field is neither a number nor a decimal string");
-  AadToken t{std::string(*at), std::string(*type), 0};
+  AadToken t{std::string(*at), std::string(*type), 0, now_unix_s};
   if (auto on = seconds(o, "expires_on")) {
     t.expires_on = *on;
   } else if (auto in = seconds(o, "expires_in")) {
@@ -135,7 +135,10 @@ const TokenCache::Entry* TokenCache::find(std::string_view tenant) const {
 
 bool TokenCache::valid(std::string_view tenant, int64_t now_unix_s) const {
   const Entry* e = find(tenant);
-  return e && e->has_token && now_unix_s < e->token.expires_on - refresh_ahead_s_;
+  if (!e || !e->has_token) return false;
+  int64_t half_life = (e->token.expires_on - e->token.obtained_at) / 2;
+  int64_t ahead = half_life > 0 && half_life < refresh_ahead_s_ ? half_life : refresh_ahead_s_;
+  return now_unix_s < e->token.expires_on - ahead;
 }
 
 bool TokenCache::in_flight(std::string_view tenant) const {

@@ -32,6 +32,7 @@ struct AadToken {
   std::string access_token;
   std::string token_type;   // "Bearer"
   int64_t expires_on = 0;   // Unix seconds
+  int64_t obtained_at = 0;  // Unix seconds when the answer was parsed (lifetime for refresh)
 };
 
 // 200 JSON answer. expires_on / expires_in / ext_expires_in / not_before may be numbers or
@@ -66,6 +67,8 @@ class TokenCache {
     const AadToken* token = nullptr;  // UseCached only; valid until the next call on the cache
   };
 
+  // A token is renewed refresh_ahead_s before expires_on, or halfway through its lifetime if
+  // that is shorter (a token shorter-lived than the margin must not be refetched on every call).
   explicit TokenCache(int64_t refresh_ahead_s);
   TokenCache();
 

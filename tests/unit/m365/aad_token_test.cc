@@ -41,6 +41,7 @@ TEST(AadToken, V2AnswerWithNumbers) {
                                 1700000000);
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->expires_on, 1700003599);
+  EXPECT_EQ(t->obtained_at, 1700000000);
 }
 
 TEST(AadToken, RejectsBadAnswers) {
@@ -103,7 +104,9 @@ TEST(AadError, NothingOfTheRequestIsEchoed) {
 }
 
 namespace {
-AadToken token(const char* value, int64_t expires_on) { return AadToken{value, "Bearer", expires_on}; }
+AadToken token(const char* value, int64_t expires_on, int64_t obtained_at = 0) {
+  return AadToken{value, "Bearer", expires_on, obtained_at};
+}
 }  // namespace
 
 TEST(TokenCache, OneInFlightRequestSharedByAllCallers) {
@@ -171,4 +174,13 @@ TEST(TokenCache, BoundedTenantsAndWaiters) {
   EXPECT_TRUE(cache.acquire("extra", 0, noop).ok());
   for (size_t i = 1; i < core::limits::kMaxAadWaiters; ++i) ASSERT_TRUE(cache.acquire("t1", 0, noop).ok());
   EXPECT_EQ(cache.acquire("t1", 0, noop).error().code, core::Errc::Busy);
+}
+
+TEST(TokenCache, ShortLivedTokenIsReusedForHalfItsLifetime) {
+  TokenCache cache(300);
+  auto noop = [](const core::Result<AadToken>&) {};
+  (void)cache.acquire("t", 1000, noop);
+  (void)cache.complete("t", token("short", 1000 + 120, 1000), 1000);
+  EXPECT_EQ(cache.acquire("t", 1059, noop)->action, TokenCache::Action::UseCached);
+  EXPECT_EQ(cache.acquire("t", 1060, noop)->action, TokenCache::Action::StartRequest);
 }
