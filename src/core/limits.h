@@ -128,5 +128,53 @@ inline constexpr size_t kMaxCaFileBytes = 4 * 1024 * 1024;
 // Proxy CONNECT response head.
 inline constexpr size_t kMaxProxyResponseBytes = 16 * 1024;
 }  // namespace client
+// --- authentication: OAuth 1.0a, JWT, AAD tokens, inbound auth, secrets at rest -----------
+// OAuth token endpoint answers and form bodies we parse: the real ones are < 300 bytes
+// (token, secret, user id, screen name); 8 KiB bounds a hostile or broken answer.
+inline constexpr size_t kMaxOAuthResponseBytes = 8 * 1024;
+// Fields in one form-encoded body or query we sign or parse; X sends 3-4, our timeline query 7.
+inline constexpr size_t kMaxFormFields = 64;
+// A compact JWT as it arrives in a header. AAD access tokens are 1.5-3 KiB; the request header
+// block itself is capped at kMaxRequestHeaderBytes, so a token cannot be larger than that.
+inline constexpr size_t kMaxJwtBytes = kMaxRequestHeaderBytes;
+// RSA key sizes accepted for RS256: RFC 7518 §3.3 requires >= 2048 bits; AAD uses 2048. 8192
+// bounds the cost of one verification an unauthenticated caller can make us do.
+inline constexpr size_t kMinRsaBits = 2048;
+inline constexpr size_t kMaxRsaBits = 8192;
+// Keys kept from one JWKS document: Microsoft's common set holds ~6-10; more is a broken or
+// hostile document and each key costs a bignum context.
+inline constexpr size_t kMaxJwksKeys = 32;
+// JWKS / OpenID configuration documents: the common JWKS is ~15 KiB (x5c certificates
+// included); 256 KiB leaves room and bounds the parse.
+inline constexpr size_t kMaxJwksBytes = 256 * 1024;
+// Clock skew tolerated on exp/nbf: Microsoft's validators default to 300 s.
+inline constexpr int64_t kJwtClockSkewS = 300;
+// An unknown kid may force a JWKS refresh at most this often, so forged kids cannot turn us
+// into a request amplifier against the key endpoint (aad-jwt.md §2.3 step 3).
+inline constexpr uint64_t kJwksMinRefreshIntervalMs = 5 * 60 * 1000;
+// Routine JWKS refresh period (Microsoft suggests checking daily).
+inline constexpr uint64_t kJwksRefreshPeriodMs = 24 * 60 * 60 * 1000;
+// AAD app tokens are renewed this long before expires_on (ADAL renews ~5 min ahead), so a
+// request never leaves with a token about to expire in flight.
+inline constexpr int64_t kAadRefreshAheadS = 300;
+// AAD token endpoint answers: a token is 1.5-3 KiB; errors carry a description < 1 KiB.
+inline constexpr size_t kMaxAadResponseBytes = 64 * 1024;
+// Callers waiting on one in-flight token request; beyond this they get Errc::Busy.
+inline constexpr size_t kMaxAadWaiters = 1024;
+// Tenants with a cached app token; the product serves one tenant, a few allow for reconfiguring.
+inline constexpr size_t kMaxAadTenants = 16;
+// error_description kept from an AAD error answer (verbatim up to this many bytes).
+inline constexpr size_t kMaxAadErrorDescriptionBytes = 1024;
+// Inbound auth brute-force throttle: failures allowed per client address before a delay,
+// the first delay, its ceiling (doubling in between), how long an idle entry is remembered, and
+// how many addresses are tracked (each ~100 bytes; the oldest entry is evicted when full so
+// memory stays bounded and one address cannot crowd out the table).
+inline constexpr uint32_t kAuthFreeFailures = 5;
+inline constexpr uint64_t kAuthBaseDelayMs = 1000;
+inline constexpr uint64_t kAuthMaxDelayMs = 5 * 60 * 1000;
+inline constexpr uint64_t kAuthEntryTtlMs = 60 * 60 * 1000;
+inline constexpr size_t kMaxAuthThrottleEntries = 4096;
+// A secret file in the data dir (keys, tokens, small JSON): 64 KiB is generous and bounds reads.
+inline constexpr size_t kMaxSecretFileBytes = 64 * 1024;
 
 }  // namespace core::limits
