@@ -100,10 +100,12 @@ Item map_full(const Tweet& t, const Page& page, int depth) {
       it.message_preview_text = it.content;
   }
   if (depth < core::limits::kMaxEmbeddedTweetDepth) {
+    // Retweeted post first (it is the content), then the quoted one, then the replied-to one.
     std::vector<Item> ctx;
-    for (const Ref& r : t.refs)
-      if (const Tweet* ref = page.find_included(r.id); ref && ref != &t)
-        ctx.push_back(map_full(*ref, page, depth + 1));
+    for (RefType type : {RefType::Retweeted, RefType::Quoted, RefType::RepliedTo})
+      for (const Ref& r : t.refs)
+        if (const Tweet* ref = r.type == type ? page.find_included(r.id) : nullptr; ref && ref != &t)
+          ctx.push_back(map_full(*ref, page, depth + 1));
     if (!ctx.empty()) it.pre_context = std::move(ctx);
   }
   std::vector<ItemAttachment> atts;
