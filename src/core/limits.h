@@ -79,9 +79,9 @@ inline constexpr int64_t kRateLimitFallbackWaitMs = 60 * 1000;
 inline constexpr size_t kMaxTimelinePages = 64;
 // Longest API error text quoted in an admin-facing message.
 inline constexpr size_t kMaxApiMessageBytes = 300;
-}  // namespace core::limits
-namespace core::limits {
 // Margin added after x-rate-limit-reset before retrying: X's reset second is rounded and clocks
 // differ by a little; one second avoids a second 429 right at the boundary.
 inline constexpr int64_t kRateLimitResetMarginMs = 1000;
+// v2 partial errors (inside a 200) kept per page; X sends one per missing referenced post.
+inline constexpr size_t kMaxPartialErrorsPerPage = 100;
 }  // namespace core::limits

@@ -3,6 +3,7 @@
 
 #include "core/codec.h"
 #include "core/limits.h"
+#include "core/log.h"
 #include "twitter/text.h"
 
 namespace twitter {
@@ -89,6 +90,10 @@ core::Result<PageOutcome> V2TimelinePager::consume(const Page& page) {
   if (page.version != ApiVersion::V2) return core::make_error(core::Errc::Parse, "v2 pager got a v1.1 page");
   if (++pages_ > core::limits::kMaxTimelinePages)
     return core::make_error(core::Errc::TooLarge, "v2 timeline: too many pages");
+  // Partial errors (a referenced post that is gone or private) are reported, never fatal.
+  for (const PartialError& e : page.errors)
+    core::log::warn("x api partial error", {core::log::f("title", e.title), core::log::f("resource_id", e.resource_id),
+                                             core::log::f("detail", e.detail)});
   PageOutcome out;
   bool more = accept_page(page, window_, &lowest_, &newest_, &out);
   const std::string& token = page.meta.next_token;

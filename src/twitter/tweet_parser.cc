@@ -347,7 +347,7 @@ core::Result<Page> v2_from(const cJSON* root, Ctx& ctx, Page& page) {
   }
   const cJSON* e;
   cJSON_ArrayForEach(e, json::get_array(root, "errors")) {
-    if (page.errors.size() >= 100) break;
+    if (page.errors.size() >= lim::kMaxPartialErrorsPerPage) break;
     PartialError pe;
     pe.title = str(e, "title");
     pe.detail = str(e, "detail");

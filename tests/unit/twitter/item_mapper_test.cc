@@ -288,7 +288,9 @@ TEST(ItemMapper, EveryFixtureMapsInBothStyles) {
           if (const Ref* r = t.ref(RefType::Retweeted))
             if (const Tweet* o = p.find_included(r->id)) media += o->media.size();
           EXPECT_LE(it.attachments ? it.attachments->size() : 0, media) << name;
-          if (!t.media.empty()) EXPECT_TRUE(it.attachments) << name << " " << t.id;
+          if (!t.media.empty()) {
+            EXPECT_TRUE(it.attachments) << name << " " << t.id;
+          }
         }
       }
     }

@@ -8,6 +8,7 @@
 
 #include "core/codec.h"
 #include "core/limits.h"
+#include "core/log.h"
 #include "twitter/tweet_parser.h"
 #include "unit/twitter/fixture_util.h"
 
@@ -140,12 +141,23 @@ TEST(V2TimelinePager, FirstRequestCarriesEveryParameter) {
   EXPECT_EQ(q2.count("since_id") + q2.count("start_time") + q2.count("end_time"), 0u);
 }
 
+struct CaptureSink : core::log::Sink {
+  std::string text;
+  void write_line(std::string_view line) override { text.append(line); }
+};
+
 TEST(V2TimelinePager, FollowsNextTokenFromTheFixturePage) {
   V2TimelinePager p("2351222345", {});
   auto page = parse_v2_page(fixture("v2_users_2351222345_tweets_page_expanded.json"));
   ASSERT_TRUE(page.ok());
+  CaptureSink sink;
+  core::log::set_sink(&sink);
   auto out = p.consume(*page);
+  core::log::set_sink(nullptr);
   ASSERT_TRUE(out.ok());
+  // The page's partial error is logged; the page itself is accepted whole.
+  EXPECT_NE(sink.text.find("x api partial error"), std::string::npos) << sink.text;
+  EXPECT_NE(sink.text.find("1252320537600299008"), std::string::npos) << sink.text;
   EXPECT_EQ(out->accepted.size(), 100u);
   EXPECT_FALSE(p.done());
   EXPECT_EQ(query_of(p.next_path())["pagination_token"], "7140dibdnow9c7btw3t3bne6afapt2a6nif3ncl044raq");
