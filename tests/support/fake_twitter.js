@@ -11,6 +11,13 @@
 //     [--synthetic N] [--fixtures DIR] [--timeline FILE] [--port P] [--max-lifetime S]
 //     [--timestamp-skew S] [--rate-limit N]
 //
+// --config FILE: a JSON object with any option above in camelCase (consumerKey, consumerSecret,
+// token, tokenSecret, userId, screenName, name, synthetic, timeline, rateLimit, ...).
+// Without --timeline/--synthetic the timeline is every tweet of the shared v1.1 fixtures.
+// Control (no OAuth): POST /__control {"inject":[{"status":429,"reset_in":S,"match":"/2/users"},
+// {"status":503},{"reset_mid_body":true}], "add_tweets":N|[tweets], "media_size":{"path","bytes"},
+// "revoke_token":T, "clear_log":true}; GET /__control/state (ids newest first), /__control/log.
+//
 // Media bytes of a path P (no query): byte[i] = (seed + i * 131 + (i >> 11)) & 0xff where seed
 // is the first byte of SHA-256(P); default length 1024 + (second byte of the hash) * 16 bytes,
 // overridable per path through the control endpoint. Media are served without OAuth, as
