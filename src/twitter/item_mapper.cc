@@ -33,7 +33,8 @@ Item map_reference(const Tweet& t, const Page& page, int depth) {
   // R2: only replies get a PreContext, and only from an embedded quoted/retweeted status.
   if (t.in_reply_to_status_id && depth < core::limits::kMaxEmbeddedTweetDepth) {
     const Ref* r = t.ref(t.is_quote_status ? RefType::Quoted : RefType::Retweeted);
-    const Tweet* parent = r ? page.find_included(r->id) : nullptr;
+    bool visible = !r || r->type != RefType::Quoted || page.version == ApiVersion::V2 || t.quoted_embedded;
+    const Tweet* parent = r && visible ? page.find_included(r->id) : nullptr;
     if (parent) it.pre_context = std::vector<Item>{map_reference(*parent, page, depth + 1)};
   }
   // R3: entities.media first, then extended media not already listed; thumbnails for videos.

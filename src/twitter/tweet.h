@@ -54,6 +54,9 @@ struct Tweet {
   uint64_t in_reply_to_status_id = 0;
   std::string in_reply_to_user_id;
   bool is_quote_status = false;   // v1.1 flag (the reference's R2 reads it)
+  // v1.1: this tweet object itself embedded quoted_status (absent on retweets of quotes, where
+  // it sits inside retweeted_status). The reference's R2 only sees an embedded one.
+  bool quoted_embedded = false;
   std::vector<Ref> refs;          // replied_to / quoted / retweeted, in API order
   // Real media list: v1.1 extended_entities.media (else entities.media), v2 includes.media.
   std::vector<Media> media;

@@ -109,6 +109,7 @@ core::Status embed_v1(const cJSON* t, const char* key, RefType type, size_t inde
   Tweet embedded;
   TC_TRY(parse_v1_tweet(inner, index, depth + 1, ctx, &embedded));
   if (!out->ref(type)) out->refs.push_back({type, embedded.id});
+  if (type == RefType::Quoted) out->quoted_embedded = true;
   if (depth + 1 <= lim::kMaxEmbeddedTweetDepth && !ctx->page->find_included(embedded.id)) {
     if (ctx->page->included.size() >= lim::kMaxTweetsPerPage)
       return ctx->fail("more than " + std::to_string(lim::kMaxTweetsPerPage) +

@@ -346,6 +346,19 @@ async function main() {
       eq(p.data.map((t) => t.id), after.slice(0, 3), 'since_id picks exactly the new ones');
     });
 
+    await test('a JSON config sets the secrets; a revoked token is refused', async () => {
+      const cfg = path.join(tmp, 'cfg.json');
+      fs.writeFileSync(cfg, JSON.stringify({ consumerKey: CK, consumerSecret: CS, token: 'cfg-token', tokenSecret: 'cfg-secret', userId: '42', screenName: 'cfg' }));
+      const s = await startServer(['--config', cfg]);
+      servers.push(s.child);
+      const srv = { scheme: 'http', port: s.port };
+      const me = await request(srv, 'GET', '/2/users/me', { token: 'cfg-token', tokenSecret: 'cfg-secret' });
+      eq(json(me).data, { id: '42', name: 'Contoso Media', username: 'cfg' }, 'users/me from config');
+      eq((await request(srv, 'GET', '/2/users/me')).status, 401, 'command-line default token is not configured');
+      await control(srv, { revoke_token: 'cfg-token' });
+      eq((await request(srv, 'GET', '/2/users/me', { token: 'cfg-token', tokenSecret: 'cfg-secret' })).status, 401, 'revoked');
+    });
+
     await test('media bytes are deterministic; large sizes on request', async () => {
       const p = '/media/D1hP7ksWkAIqMjZ.jpg';
       const r = await request(tls, 'GET', p + '?name=orig', { auth: false });

@@ -130,6 +130,38 @@ TEST(ItemMapperGolden, ReplyToAnotherUserMatchesTheReference) {
   EXPECT_EQ(write_item(it, kDocLayout), expected);
 }
 
+TEST(ItemMapperGolden, ReferencePreContextOnlyForRepliesWithAnEmbeddedStatus) {
+  const std::string user = R"("user":{"id_str":"7","name":"N","screen_name":"n"})";
+  const std::string quoted = R"({"id_str":"1300000000000000000","created_at":"Wed Apr 24 08:30:23 +0000 2019",)"
+                             R"("full_text":"quoted post",)" + user + "}";
+  const std::string reply_with_quote =
+      R"({"id_str":"1300000000000000002","created_at":"Wed Apr 24 08:31:23 +0000 2019","full_text":"r",)"
+      R"("in_reply_to_status_id_str":"1200000000000000000","in_reply_to_user_id_str":"9","is_quote_status":true,)"
+      R"("quoted_status_id_str":"1300000000000000000","quoted_status":)" + quoted + "," + user + "}";
+  // Same reply without its own quoted_status (the quoted post only reachable elsewhere in the page).
+  const std::string reply_without = R"({"id_str":"1300000000000000001","created_at":"Wed Apr 24 08:30:53 +0000 2019",)"
+                                    R"("full_text":"r2","in_reply_to_status_id_str":"1200000000000000000",)"
+                                    R"("in_reply_to_user_id_str":"9","is_quote_status":true,)"
+                                    R"("quoted_status_id_str":"1300000000000000000",)" + user + "}";
+  auto p = parse_timeline("[" + reply_with_quote + "," + reply_without + "]");
+  ASSERT_TRUE(p.ok());
+  Item with = map_tweet(p->tweets[0], *p, kReference);
+  ASSERT_TRUE(with.pre_context);
+  ASSERT_EQ(with.pre_context->size(), 1u);
+  EXPECT_EQ((*with.pre_context)[0].content, "quoted post");
+  EXPECT_FALSE(map_tweet(p->tweets[1], *p, kReference).pre_context);
+  // A quote that is not a reply gets no PreContext in the reference (R2), but does in Full.
+  auto q = parse_timeline("[" + std::string(R"({"id_str":"1300000000000000003","created_at":"Wed Apr 24 08:32:23 +0000 2019",)"
+                                              R"("full_text":"q","is_quote_status":true,"quoted_status_id_str":"1300000000000000000",)"
+                                              R"("quoted_status":)") + quoted + "," + user + "}]");
+  ASSERT_TRUE(q.ok());
+  EXPECT_FALSE(map_tweet(q->tweets[0], *q, kReference).pre_context);
+  Item full = map_tweet(q->tweets[0], *q);
+  EXPECT_EQ(full.item_type, "Quote");
+  ASSERT_TRUE(full.pre_context);
+  EXPECT_EQ((*full.pre_context)[0].id, "1300000000000000000");
+}
+
 TEST(ItemMapperGolden, BlobLayoutUsesCrlfAndCompactHasNoWhitespace) {
   Page p = reference_page();
   Item it = map_tweet(tweet(p, 1106451391000834048ull), p, kReference);
