@@ -26,11 +26,49 @@ using core::make_error;
 constexpr const char* kFormatName = "twitter-connector-store";
 constexpr int kFormatVersion = 1;
 
-std::string header_payload() {
+// The first record of every log. Numbers are fixed-width strings so the header's size does
+// not depend on them: `base` (the snapshot's own size, header included) is known only after
+// the header is framed.
+std::string header_payload(uint64_t generation, uint64_t base) {
+  char gen[24], len[24];
+  snprintf(gen, sizeof gen, "%020llu", static_cast<unsigned long long>(generation));
+  snprintf(len, sizeof len, "%020llu", static_cast<unsigned long long>(base));
   json::Json h = json::object();
   json::add_string(h.get(), "format", kFormatName);
   json::add_number(h.get(), "version", kFormatVersion);
+  json::add_string(h.get(), "generation", gen);
+  json::add_string(h.get(), "base", len);
   return json::dump(h.get());
+}
+
+// Reads the header record; the version is checked by the caller (it needs its own message).
+core::Status parse_header(const cJSON* h, int64_t* version, uint64_t* generation, uint64_t* base) {
+  auto format = json::get_string(h, "format");
+  if (!format || *format != kFormatName) return make_error(Errc::Corrupt, "not a store log header");
+  auto v = json::get_int(h, "version");
+  auto gen = json::get_string(h, "generation");
+  auto len = json::get_string(h, "base");
+  if (!v || !gen || !len) return make_error(Errc::Corrupt, "store log header fields");
+  auto gen_v = json::parse_u64(*gen);
+  auto len_v = json::parse_u64(*len);
+  if (!gen_v || !len_v || *gen_v == 0) return make_error(Errc::Corrupt, "store log header fields");
+  *version = *v;
+  *generation = *gen_v;
+  *base = *len_v;
+  return core::ok_status();
+}
+
+// Writes the mark into its slot and syncs it. Returns 0 or an errno.
+int write_mark(int fd, const CommitMark& mark) {
+  std::string slot = encode_mark(mark);
+  off_t at = static_cast<off_t>((mark.counter % 2) * kMarkSlotBytes);
+  for (;;) {
+    ssize_t n = pwrite(fd, slot.data(), slot.size(), at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(slot.size())) return n < 0 ? errno : EIO;
+    break;
+  }
+  return fdatasync(fd) == 0 ? 0 : errno;
 }
 
 // write(2) until done; EINTR and short writes are retried. Returns 0 or an errno.
@@ -76,6 +114,8 @@ struct FileStore::WriteJob {
   uv_work_t req;
   FileStore* owner;        // nullptr once the store is gone: the job then closes the fds
   int fd;                  // log fd to append to (not used when compacting)
+  int mark_fd;             // commit mark, written after the log is synced
+  CommitMark mark;         // what the mark says once this job is durable
   int lock_fd = -1;        // handed over by a store destroyed mid-write
   std::string bytes;       // records to append, or the whole snapshot
   bool compact = false;
@@ -94,6 +134,7 @@ FileStore::FileStore(uv_loop_t* loop, const core::Clock& clock, Options options)
     : IndexedStore(loop, clock), opt_(std::move(options)) {
   log_path_ = opt_.dir + "/" + kLogName;
   tmp_path_ = opt_.dir + "/" + kTmpName;
+  mark_path_ = opt_.dir + "/" + kMarkName;
 }
 
 FileStore::~FileStore() {
@@ -101,7 +142,8 @@ FileStore::~FileStore() {
     job_->owner = nullptr;
     job_->lock_fd = lock_fd_;
     lock_fd_ = -1;
-    log_fd_ = -1;  // job_->fd
+    log_fd_ = -1;   // job_->fd
+    mark_fd_ = -1;  // job_->mark_fd
     job_ = nullptr;
   }
   close_backend();
@@ -109,8 +151,9 @@ FileStore::~FileStore() {
 
 void FileStore::close_backend() {
   if (log_fd_ >= 0) ::close(log_fd_);
+  if (mark_fd_ >= 0) ::close(mark_fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-  log_fd_ = lock_fd_ = -1;
+  log_fd_ = mark_fd_ = lock_fd_ = -1;
 }
 
 core::Result<std::unique_ptr<FileStore>> FileStore::open(uv_loop_t* loop, const core::Clock& clock,
@@ -122,8 +165,24 @@ core::Result<std::unique_ptr<FileStore>> FileStore::open(uv_loop_t* loop, const 
   fs->lock_fd_ = *lock;
   if (unlink(fs->tmp_path_.c_str()) == 0)  // a rewrite that never reached its rename
     core::log::warn("store: removed an unfinished log rewrite", {core::log::f("file", fs->tmp_path_)});
+  fs->mark_fd_ = ::open(fs->mark_path_.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  bool had_mark = fs->mark_fd_ >= 0;
+  if (!had_mark && errno == ENOENT) {
+    fs->mark_fd_ = ::open(fs->mark_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  }
+  if (fs->mark_fd_ < 0) {
+    *problem = "cannot open " + fs->mark_path_ + ": " + strerror(errno);
+    return make_error(Errc::Io, "open commit mark", errno);
+  }
+  if (had_mark) TC_TRY(check_private_file(fs->mark_path_, problem));
   struct stat st;
   if (lstat(fs->log_path_.c_str(), &st) != 0 && errno == ENOENT) {
+    if (had_mark && fstat(fs->mark_fd_, &st) == 0 && st.st_size > 0) {
+      *problem = fs->log_path_ + " is missing but " + fs->mark_path_ + " records committed data: the " +
+                 "store was deleted or moved. Restore the data dir from a backup; or, to start over, " +
+                 "remove " + fs->mark_path_ + " too (jobs must then be set up again).";
+      return make_error(Errc::Corrupt, "store log missing");
+    }
     TC_TRY(fs->create_log(problem));
   } else {
     TC_TRY(fs->load(problem));
@@ -136,19 +195,78 @@ core::Result<std::unique_ptr<FileStore>> FileStore::open(uv_loop_t* loop, const 
   return fs;
 }
 
+core::Status FileStore::write_mark_now(std::string* problem) {
+  int err = write_mark(mark_fd_, CommitMark{generation_, log_bytes_, ++mark_counter_});
+  if (err == 0) err = fsync_dir(opt_.dir).ok() ? 0 : EIO;
+  if (err) {
+    *problem = "cannot write " + mark_path_ + ": " + strerror(err);
+    return make_error(Errc::Io, "write commit mark", err);
+  }
+  return core::ok_status();
+}
+
 core::Status FileStore::create_log(std::string* problem) {
-  std::string bytes;
-  frame_record(header_payload(), &bytes);
+  generation_ = 1;
+  auto bytes = snapshot_bytes(generation_);
+  if (!bytes) {
+    *problem = "cannot build a new store: " + std::string(bytes.error().where);
+    return bytes.error();
+  }
   const char* where = "";
-  int fd = replace_file(opt_.dir, tmp_path_, log_path_, bytes, &where);
+  int fd = replace_file(opt_.dir, tmp_path_, log_path_, *bytes, &where);
   if (fd < 0) {
     *problem = std::string("cannot create ") + log_path_ + " (" + where + "): " + strerror(-fd);
     return make_error(Errc::Io, where, -fd);
   }
   ::close(fd);
-  log_bytes_ = snapshot_bytes_ = bytes.size();
+  log_bytes_ = snapshot_bytes_ = bytes->size();
+  TC_TRY(write_mark_now(problem));
   core::log::info("store: created a new store", {core::log::f("file", log_path_)});
   return core::ok_status();
+}
+
+// The log must hold at least its own snapshot and everything the mark says was acknowledged.
+core::Status FileStore::check_mark(size_t good_end, uint64_t base, std::string* problem) {
+  const std::string advice =
+      " Acknowledged changes are missing, so the store will not start. Restore the data dir from a "
+      "backup; or, to accept the loss, move " + mark_path_ + " aside and restart.";
+  if (good_end < base) {
+    *problem = log_path_ + " is truncated: its snapshot is " + std::to_string(base) + " bytes but only " +
+               std::to_string(good_end) + " are intact." + advice;
+    return make_error(Errc::Corrupt, "store log truncated");
+  }
+  std::string bytes(2 * kMarkSlotBytes, '\0');
+  ssize_t n = pread(mark_fd_, bytes.data(), bytes.size(), 0);
+  if (n < 0) {
+    *problem = "cannot read " + mark_path_ + ": " + strerror(errno);
+    return make_error(Errc::Io, "read commit mark", errno);
+  }
+  bytes.resize(static_cast<size_t>(n));
+  if (bytes.empty()) {  // a crash between creating the log and its first mark: nothing acknowledged
+    core::log::warn("store: commit mark missing; recreating it", {core::log::f("file", mark_path_)});
+    return core::ok_status();
+  }
+  auto mark = pick_mark(bytes);
+  if (!mark) {
+    *problem = mark_path_ + " is damaged (no valid slot), so the store cannot prove nothing was lost." +
+               advice;
+    return make_error(Errc::Corrupt, "commit mark damaged");
+  }
+  mark_counter_ = mark->counter;
+  if (mark->generation == generation_) {
+    if (good_end < mark->length) {
+      *problem = log_path_ + " is truncated: " + std::to_string(mark->length) + " bytes were acknowledged but " +
+                 "only " + std::to_string(good_end) + " are intact." + advice;
+      return make_error(Errc::Corrupt, "store log truncated");
+    }
+    return core::ok_status();
+  }
+  // A crash between a snapshot rewrite's rename and its mark: the snapshot is complete (base).
+  if (mark->generation + 1 == generation_) return core::ok_status();
+  *problem = mark_path_ + " belongs to log generation " + std::to_string(mark->generation) + " but " +
+             log_path_ + " is generation " + std::to_string(generation_) + ": the files come from " +
+             "different copies of the store." + advice;
+  return make_error(Errc::Corrupt, "commit mark mismatch");
 }
 
 core::Status FileStore::load(std::string* problem) {
@@ -181,7 +299,8 @@ core::Status FileStore::load(std::string* problem) {
   }
   const std::string advice =
       ". The store will not start on damaged data. Restore the data dir from a backup; or, to "
-      "start over, move " + log_path_ + " aside (jobs must then be set up again and settings re-entered).";
+      "start over, move " + log_path_ + " and " + mark_path_ + " aside (jobs must then be set up again " +
+      "and settings re-entered).";
   LogScan scan = scan_log(bytes, lim::kMaxStoreRecordBytes);
   if (scan.corrupt) {
     ::close(fd);
@@ -195,17 +314,17 @@ core::Status FileStore::load(std::string* problem) {
     return make_error(Errc::Corrupt, "store log header");
   }
   bool plain_secrets = false;
+  uint64_t base = 0;
   for (size_t i = 0; i < scan.records.size(); ++i) {
     const LogRecord& rec = scan.records[i];
     auto tree = json::parse(rec.payload);
     core::Status st_rec = tree.ok() ? core::ok_status() : core::Status(tree.error());
     if (st_rec.ok() && i == 0) {
-      auto format = json::get_string(tree->get(), "format");
-      auto version = json::get_int(tree->get(), "version");
-      if (!format || *format != kFormatName) st_rec = make_error(Errc::Corrupt, "not a store log header");
-      else if (!version || *version != kFormatVersion) {
+      int64_t version = 0;
+      st_rec = parse_header(tree->get(), &version, &generation_, &base);
+      if (st_rec.ok() && version != kFormatVersion) {
         ::close(fd);
-        *problem = log_path_ + " uses store format version " + (version ? std::to_string(*version) : "?") +
+        *problem = log_path_ + " uses store format version " + std::to_string(version) +
                    "; this build reads version " + std::to_string(kFormatVersion) +
                    ": run the version that wrote it, or restore a backup";
         return make_error(Errc::Config, "store format version");
@@ -229,6 +348,11 @@ core::Status FileStore::load(std::string* problem) {
       return make_error(Errc::Corrupt, st_rec.error().where);
     }
   }
+  core::Status marked = check_mark(scan.good_end, base, problem);
+  if (!marked.ok()) {
+    ::close(fd);
+    return marked;
+  }
   if (scan.torn_bytes > 0) {
     core::log::warn("store: dropped an incomplete last record left by a crash (it was never acknowledged)",
                     {core::log::f("file", log_path_), core::log::f("offset", scan.good_end),
@@ -240,7 +364,8 @@ core::Status FileStore::load(std::string* problem) {
     }
   }
   ::close(fd);
-  log_bytes_ = snapshot_bytes_ = scan.good_end;
+  log_bytes_ = scan.good_end;
+  snapshot_bytes_ = base;
   state().purge_expired_auths();
   core::log::info("store: loaded", {core::log::f("file", log_path_), core::log::f("bytes", log_bytes_),
                                     core::log::f("records", scan.records.size()),
@@ -250,11 +375,11 @@ core::Status FileStore::load(std::string* problem) {
     core::log::info("store: sealing secrets stored in clear with the data key", {core::log::f("file", log_path_)});
     return rewrite_log_now(problem);
   }
-  return core::ok_status();
+  return write_mark_now(problem);
 }
 
 core::Status FileStore::rewrite_log_now(std::string* problem) {
-  auto bytes = snapshot_bytes();
+  auto bytes = snapshot_bytes(generation_ + 1);
   if (!bytes) {
     *problem = "cannot seal secrets for " + log_path_ + ": " + bytes.error().where;
     return bytes.error();
@@ -266,8 +391,9 @@ core::Status FileStore::rewrite_log_now(std::string* problem) {
     return make_error(Errc::Io, where, -fd);
   }
   ::close(fd);
+  ++generation_;
   log_bytes_ = snapshot_bytes_ = bytes->size();
-  return core::ok_status();
+  return write_mark_now(problem);
 }
 
 core::Result<std::string> FileStore::serialize(json::Json ops) {
@@ -279,9 +405,8 @@ core::Result<std::string> FileStore::serialize(json::Json ops) {
   return out;
 }
 
-core::Result<std::string> FileStore::snapshot_bytes() {
-  std::string out;
-  frame_record(header_payload(), &out);
+core::Result<std::string> FileStore::snapshot_bytes(uint64_t generation) {
+  std::string body;
   json::Json all = json::array();
   state().snapshot(all.get());
   // One record per op keeps every record far below the record limit.
@@ -290,9 +415,14 @@ core::Result<std::string> FileStore::snapshot_bytes() {
     json::push(one.get(), json::Json(op));
     auto rec = serialize(std::move(one));
     if (!rec) return rec.error();
-    out += *rec;
+    body += *rec;
   }
-  return out;
+  std::string head;
+  frame_record(header_payload(generation, 0), &head);
+  size_t base = head.size() + body.size();  // the header's size does not depend on its numbers
+  head.clear();
+  frame_record(header_payload(generation, base), &head);
+  return head + body;
 }
 
 core::Status FileStore::admit() {
@@ -320,6 +450,7 @@ void FileStore::start_write() {
   job->req.data = job;
   job->owner = this;
   job->fd = log_fd_;
+  job->mark_fd = mark_fd_;
   job->dir = opt_.dir;
   job->path = log_path_;
   job->tmp = tmp_path_;
@@ -332,10 +463,11 @@ void FileStore::start_write() {
     job->has_preset = true;
   } else if (log_bytes_ + batch_.size() > threshold) {
     // The index already holds every change in batch_, so the snapshot covers them.
-    auto snap = snapshot_bytes();
+    auto snap = snapshot_bytes(generation_ + 1);
     if (snap) {
       job->compact = true;
       job->bytes = std::move(*snap);
+      job->mark = CommitMark{generation_ + 1, job->bytes.size(), ++mark_counter_};
     } else {
       job->preset = snap.error();
       job->has_preset = true;
@@ -343,6 +475,7 @@ void FileStore::start_write() {
     batch_.clear();
   } else {
     job->bytes.swap(batch_);
+    job->mark = CommitMark{generation_, log_bytes_ + job->bytes.size(), ++mark_counter_};
   }
   job_ = job;
   int rc = uv_queue_work(loop(), &job->req, &FileStore::work, &FileStore::after_work);
@@ -368,23 +501,29 @@ void FileStore::work(uv_work_t* req) {
     }
     ::close(job->fd);
     job->new_fd = fd;
-    return;
+  } else {
+    job->err = write_all(job->fd, job->bytes);
+    if (job->err) {
+      job->where = "write store log";
+      return;
+    }
+    if (fdatasync(job->fd) != 0) {
+      job->err = errno;
+      job->where = "fdatasync store log";
+      return;
+    }
   }
-  job->err = write_all(job->fd, job->bytes);
-  if (job->err) {
-    job->where = "write store log";
-    return;
-  }
-  if (fdatasync(job->fd) != 0) {
-    job->err = errno;
-    job->where = "fdatasync store log";
-  }
+  // Only now is the change acknowledged: the mark says these bytes must exist.
+  job->err = write_mark(job->mark_fd, job->mark);
+  if (job->err) job->where = "write commit mark";
 }
+
 
 void FileStore::after_work(uv_work_t* req, int) {
   auto* job = static_cast<WriteJob*>(req->data);
   if (!job->owner) {  // the store was destroyed while we wrote
     ::close(job->new_fd >= 0 ? job->new_fd : job->fd);
+    ::close(job->mark_fd);
     if (job->lock_fd >= 0) ::close(job->lock_fd);
     delete job;
     return;
@@ -405,6 +544,7 @@ void FileStore::on_written(WriteJob* job) {
   }
   if (job->compact) {
     log_fd_ = job->new_fd;
+    ++generation_;
     log_bytes_ = snapshot_bytes_ = job->bytes.size();
     ++compactions_;
     core::log::info("store: log rewritten as a snapshot", {core::log::f("bytes", log_bytes_)});

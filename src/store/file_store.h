@@ -35,6 +35,7 @@ class FileStore final : public IndexedStore {
 
   static constexpr const char* kLogName = "state.log";
   static constexpr const char* kTmpName = "state.log.tmp";
+  static constexpr const char* kMarkName = "state.mark";
 
   // Size of the log file as written so far.
   size_t log_bytes() const { return log_bytes_; }
@@ -47,10 +48,12 @@ class FileStore final : public IndexedStore {
   struct WriteJob;
   FileStore(uv_loop_t* loop, const core::Clock& clock, Options options);
   core::Status load(std::string* problem);
+  core::Status check_mark(size_t good_end, uint64_t base, std::string* problem);
   core::Status create_log(std::string* problem);
   core::Status rewrite_log_now(std::string* problem);
+  core::Status write_mark_now(std::string* problem);
   core::Result<std::string> serialize(json::Json ops);
-  core::Result<std::string> snapshot_bytes();
+  core::Result<std::string> snapshot_bytes(uint64_t generation);
 
   void commit(json::Json ops, uint64_t seq) override;
   core::Status admit() override;
@@ -62,9 +65,12 @@ class FileStore final : public IndexedStore {
   void on_written(WriteJob* job);
 
   Options opt_;
-  std::string log_path_, tmp_path_;
+  std::string log_path_, tmp_path_, mark_path_;
   int lock_fd_ = -1;
   int log_fd_ = -1;
+  int mark_fd_ = -1;
+  uint64_t generation_ = 0;      // of the current log (its header says so)
+  uint64_t mark_counter_ = 0;    // writes of the commit mark
   size_t log_bytes_ = 0;         // bytes in the log file (durable or being written)
   size_t snapshot_bytes_ = 0;    // size of the log right after the last rewrite
   std::string batch_;            // framed records waiting for the next write

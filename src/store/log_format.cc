@@ -6,7 +6,8 @@
 namespace store {
 namespace {
 
-constexpr uint32_t kMagic = 0x474C4354;  // "TCLG" read as little-endian
+constexpr uint32_t kMagic = 0x474C4354;      // "TCLG" read as little-endian
+constexpr uint32_t kMarkMagic = 0x4B4D4354;  // "TCMK"
 
 constexpr std::array<uint32_t, 256> make_crc_table() {
   std::array<uint32_t, 256> t{};
@@ -27,6 +28,15 @@ uint32_t get_u32(const char* p) {
   uint32_t v = 0;
   for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
+}
+
+void put_u64(char* p, uint64_t v) {
+  put_u32(p, static_cast<uint32_t>(v));
+  put_u32(p + 4, static_cast<uint32_t>(v >> 32));
+}
+
+uint64_t get_u64(const char* p) {
+  return static_cast<uint64_t>(get_u32(p)) | (static_cast<uint64_t>(get_u32(p + 4)) << 32);
 }
 
 bool all_zero(std::string_view s) {
@@ -90,6 +100,28 @@ LogScan scan_log(std::string_view bytes, size_t max_record_bytes) {
     s.good_end = pos;
   }
   return s;
+}
+
+std::string encode_mark(const CommitMark& mark) {
+  char b[kMarkSlotBytes] = {0};
+  put_u32(b, kMarkMagic);
+  put_u64(b + 4, mark.generation);
+  put_u64(b + 12, mark.length);
+  put_u64(b + 20, mark.counter);
+  put_u32(b + 28, crc32(std::string_view(b, 28)));
+  return std::string(b, sizeof b);
+}
+
+std::optional<CommitMark> pick_mark(std::string_view file) {
+  std::optional<CommitMark> best;
+  for (size_t slot = 0; slot < 2; ++slot) {
+    if (file.size() < (slot + 1) * kMarkSlotBytes) break;
+    const char* b = file.data() + slot * kMarkSlotBytes;
+    if (get_u32(b) != kMarkMagic || get_u32(b + 28) != crc32(std::string_view(b, 28))) continue;
+    CommitMark m{get_u64(b + 4), get_u64(b + 12), get_u64(b + 20)};
+    if (!best || m.counter > best->counter) best = m;
+  }
+  return best;
 }
 
 }  // namespace store

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,5 +40,21 @@ struct LogScan {
 // than a header, a header whose own checksum holds but whose payload runs past the end, or a
 // tail that is all zero bytes (file extended but never written, after a power loss).
 LogScan scan_log(std::string_view bytes, size_t max_record_bytes);
+
+// The commit mark (file state.mark): how many bytes of which log generation have been
+// acknowledged. A log shorter than its mark lost acknowledged data (truncated, not torn), which
+// a log alone cannot tell from a crash. Two 32-byte slots are written alternately, so a mark
+// torn by a crash leaves the other slot intact: {magic "TCMK", generation, length, counter (u64 each),
+// CRC-32 of the first 28 bytes}.
+struct CommitMark {
+  uint64_t generation = 0;  // incremented by every snapshot rewrite of the log
+  uint64_t length = 0;      // acknowledged bytes of that log
+  uint64_t counter = 0;     // write count; the higher valid slot wins
+};
+inline constexpr size_t kMarkSlotBytes = 32;
+// The slot bytes for `mark` (write them at offset (counter % 2) * kMarkSlotBytes).
+std::string encode_mark(const CommitMark& mark);
+// The newest valid slot of a mark file's bytes; nullopt when neither slot is valid.
+std::optional<CommitMark> pick_mark(std::string_view file);
 
 }  // namespace store

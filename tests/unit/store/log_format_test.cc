@@ -95,3 +95,22 @@ TEST(LogFormat, GarbageAfterGoodRecordsIsCorruptNotTorn) {
   EXPECT_TRUE(s.corrupt);
   EXPECT_EQ(s.corrupt_offset, kRecordHeaderBytes + 5);
 }
+
+TEST(LogFormat, CommitMarkNewestValidSlotWins) {
+  std::string file(2 * kMarkSlotBytes, '\0');
+  CommitMark a{3, 100, 7}, b{3, 250, 8};
+  file.replace(7 % 2 * kMarkSlotBytes, kMarkSlotBytes, encode_mark(a));
+  file.replace(8 % 2 * kMarkSlotBytes, kMarkSlotBytes, encode_mark(b));
+  auto m = pick_mark(file);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->length, 250u);
+  EXPECT_EQ(m->counter, 8u);
+  file[3] ^= 1;  // slot 0 (counter 8) torn: the older slot still answers
+  m = pick_mark(file);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->length, 100u);
+  file[kMarkSlotBytes + 10] ^= 1;
+  EXPECT_FALSE(pick_mark(file));
+  EXPECT_FALSE(pick_mark(""));
+  EXPECT_FALSE(pick_mark(std::string(2 * kMarkSlotBytes, '\0')));
+}
