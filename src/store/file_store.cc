@@ -426,7 +426,7 @@ core::Result<std::string> FileStore::snapshot_bytes(uint64_t generation) {
 }
 
 core::Status FileStore::admit() {
-  if (batch_.size() > lim::kMaxStorePendingBytes) return make_error(Errc::Busy, "store write backlog");
+  if (batch_.size() > opt_.max_pending_bytes) return make_error(Errc::Busy, "store write backlog");
   return core::ok_status();
 }
 

@@ -24,6 +24,8 @@ class FileStore final : public IndexedStore {
     SecretCodec* codec = nullptr;    // seals secrets on disk; nullptr = stored as-is (0600)
     // Rewrite the log once it exceeds this and twice the last snapshot (tests lower it).
     size_t compact_min_bytes = core::limits::kStoreCompactMinBytes;
+    // Changes queued behind the write in flight before calls get Busy (tests lower it).
+    size_t max_pending_bytes = core::limits::kMaxStorePendingBytes;
   };
 
   // Prepares the dir, takes the lock and loads the log (blocking). On failure *problem holds

@@ -460,3 +460,35 @@ TEST_F(FileStoreTest, DestroyingWithAWriteInFlightIsSafe) {
   EXPECT_TRUE(call<Job>(loop, [&](Callback<Job> cb) { s->get_job("job1", cb); }).ok());
   close(s);
 }
+
+TEST_F(FileStoreTest, WriteBacklogIsBounded) {
+  FileStore::Options defaults;
+  EXPECT_EQ(defaults.max_pending_bytes, lim::kMaxStorePendingBytes);
+  EXPECT_EQ(defaults.compact_min_bytes, lim::kStoreCompactMinBytes);
+  FileStore::Options o;
+  o.dir = dir();
+  o.max_pending_bytes = 2000;
+  auto s = FileStore::open(loop.get(), clock, o, &problem);
+  ASSERT_TRUE(s.ok()) << problem;
+  int ok = 0, busy = 0;
+  for (int i = 0; i < 50; ++i)  // one loop turn: the first write is in flight, the rest queue
+    (*s)->put_job(job("job" + std::to_string(i)), [&](core::Status st) {
+      if (st.ok()) ++ok;
+      else if (st.error().code == core::Errc::Busy) ++busy;
+    });
+  loop.run();
+  EXPECT_GT(ok, 1);
+  EXPECT_GT(busy, 0);
+  EXPECT_EQ(ok + busy, 50);
+  close(*s);
+}
+
+TEST_F(FileStoreTest, OversizedLogIsRefused) {
+  auto s = open_ok();
+  close(s);
+  ASSERT_EQ(truncate(log_path().c_str(), static_cast<off_t>(lim::kMaxStoreLogBytes) + 1), 0);  // sparse
+  auto r = open();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, core::Errc::TooLarge);
+  EXPECT_NE(problem.find("over the"), std::string::npos) << problem;
+}

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/limits.h"
+
 using namespace store;
 
 namespace {
@@ -113,4 +115,13 @@ TEST(LogFormat, CommitMarkNewestValidSlotWins) {
   EXPECT_FALSE(pick_mark(file));
   EXPECT_FALSE(pick_mark(""));
   EXPECT_FALSE(pick_mark(std::string(2 * kMarkSlotBytes, '\0')));
+}
+
+TEST(LogFormat, RecordSizeLimitOfTheStore) {
+  std::string log;
+  frame_record(std::string(core::limits::kMaxStoreRecordBytes, 'x'), &log);
+  EXPECT_FALSE(scan_log(log, core::limits::kMaxStoreRecordBytes).corrupt);
+  log.clear();
+  frame_record(std::string(core::limits::kMaxStoreRecordBytes + 1, 'x'), &log);
+  EXPECT_TRUE(scan_log(log, core::limits::kMaxStoreRecordBytes).corrupt);
 }

@@ -231,6 +231,12 @@ TEST_F(MemoryStoreTest, EnqueueIsIdempotentAndNeedsTheJob) {
   bad.blob_sas_uri.clear();
   EXPECT_EQ(enqueue(bad).error().code, core::Errc::InvalidArgument);
   bad = task("t2");
+  bad.blob_sas_uri.assign(lim::kMaxStoreUriBytes + 1, 'u');
+  EXPECT_EQ(enqueue(bad).error().code, core::Errc::InvalidArgument);
+  bad.blob_sas_uri.assign(lim::kMaxStoreUriBytes, 'u');
+  bad.task_id = "t-max-uri";
+  EXPECT_EQ(*enqueue(bad), EnqueueOutcome::Queued);
+  bad = task("t2");
   bad.dirty_entities.assign(lim::kMaxDirtyEntities + 1, "e");
   EXPECT_EQ(enqueue(bad).error().code, core::Errc::TooLarge);
 }
