@@ -214,4 +214,58 @@ inline constexpr size_t kMaxApiMessageBytes = 300;
 inline constexpr int64_t kRateLimitResetMarginMs = 1000;
 // v2 partial errors (inside a 200) kept per page; X sends one per missing referenced post.
 inline constexpr size_t kMaxPartialErrorsPerPage = 100;
+// --- durable store (src/store) ------------------------------------------------------------
+// Jobs kept. One job per connected Twitter account of the tenant; an organisation connects a
+// handful, so 10,000 is generous and bounds the in-memory index to a few MiB.
+inline constexpr size_t kMaxStoreJobs = 10000;
+// Tasks queued (visible, leased or parked). The platform schedules about one task per job per
+// day; 10,000 covers a long outage of the worker and still bounds memory. Beyond it enqueue
+// answers Busy so the platform retries later.
+inline constexpr size_t kMaxStoreTasks = 10000;
+// Pending OAuth sign-ins (request tokens). Each is created by an authenticated admin page and
+// lives kPendingAuthTtlMs; 100 concurrent sign-ins is far beyond real use and bounds abuse.
+inline constexpr size_t kMaxPendingAuths = 100;
+// Twitter request tokens are valid for a few minutes; 15 minutes leaves time for a slow login.
+inline constexpr int64_t kPendingAuthTtlMs = 15 * 60 * 1000;
+// Visibility timeout of a leased task, as the reference's Azure queue (90 s). The worker
+// extends the lease while it makes progress; a crashed worker's task reappears after it.
+inline constexpr int64_t kTaskVisibilityMs = 90'000;
+// Hard ceiling for any visibility timeout or release delay a caller asks for (Azure queues
+// allow 7 days; one day is enough for backoff and keeps clock arithmetic far from overflow).
+inline constexpr int64_t kMaxTaskVisibilityMs = 24LL * 3600 * 1000;
+// Leases of one task before it is parked as poison (reported, kept for the admin, never
+// dropped). A task that kills the worker this often will not succeed by itself.
+inline constexpr uint32_t kMaxTaskAttempts = 5;
+// Uploaded items remembered per task checkpoint. The v1.1/v2 user timeline returns at most
+// the 3,200 newest tweets, so one task never uploads more; 10,000 leaves a margin.
+inline constexpr size_t kMaxCheckpointItems = 10000;
+// Task ids remembered after completion, so a resent OnDownloadRequest is recognised instead of
+// run twice. The platform resends within minutes; 1,000 covers days of schedules.
+inline constexpr size_t kMaxRememberedTasks = 1000;
+// DirtyEntities per task (ignored by the Twitter import, kept for the record): the generic
+// sample sends a few page ids; 1,000 bounds a hostile body.
+inline constexpr size_t kMaxDirtyEntities = 1000;
+// Length of ids and names (job/task/tenant/user ids, tokens, lease owners): GUIDs, decimal ids
+// and OAuth tokens are < 100 bytes; 256 leaves room and keeps records small.
+inline constexpr size_t kMaxStoreIdBytes = 256;
+// Secrets and other setting values (API keys, AAD secrets are < 100 bytes).
+inline constexpr size_t kMaxStoreValueBytes = 4096;
+// Blob SAS URI: a container URL plus a SAS query is ~300 bytes; matches kMaxUrlBytes.
+inline constexpr size_t kMaxStoreUriBytes = 8 * 1024;
+// Last-result message kept per job (longer ones are cut): enough for an error with context.
+inline constexpr size_t kMaxResultMessageBytes = 1024;
+// Extra settings (name -> value) beyond the six reference settings.
+inline constexpr size_t kMaxExtraSettings = 64;
+// One log record (a batch of changes). The largest legitimate record is a checkpoint of a full
+// timeline (3,200 items x ~100 bytes); 8 MiB bounds what a corrupt length field can make us read.
+inline constexpr size_t kMaxStoreRecordBytes = 8 * 1024 * 1024;
+// The store log as a whole; it is read into memory at open. Compaction keeps it near the live
+// size (a few MiB); 512 MiB means something is badly wrong and is refused with a message.
+inline constexpr size_t kMaxStoreLogBytes = 512 * 1024 * 1024;
+// The log is rewritten as a snapshot when it exceeds this and twice the live data: rewriting
+// small logs would cost more fsyncs than it saves.
+inline constexpr size_t kStoreCompactMinBytes = 4 * 1024 * 1024;
+// Changes waiting for the next group commit; beyond it callers get Busy (the disk is too slow).
+inline constexpr size_t kMaxStorePendingBytes = 64 * 1024 * 1024;
+
 }  // namespace core::limits
