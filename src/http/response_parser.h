@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "http/message.h"  // iequals
 
 namespace http {
 
@@ -22,7 +23,6 @@ using ClientHeaders = std::vector<std::pair<std::string, std::string>>;
 
 // Case-insensitive lookup; nullptr if absent. Returns the first occurrence.
 const std::string* find_header(const ClientHeaders& headers, std::string_view name);
-bool iequals(std::string_view a, std::string_view b);
 
 class ResponseParser {
  public:
