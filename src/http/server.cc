@@ -237,8 +237,13 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
   void fail(int status, std::string_view message) {
     timer_->stop();
     method_ = Method::Other;
-    if (const Request* cur = parser_.current()) method_ = cur->method;
     http_minor_ = 1;
+    if (const Request* cur = parser_.current()) {
+      method_ = cur->method;
+      http_minor_ = static_cast<uint8_t>(cur->http_minor);
+    }
+    // Debug only: a client sending garbage must not be able to flood the log.
+    core::log::debug("http request rejected", {core::log::f("status", status), core::log::f("reason", message)});
     route_label_ = "unmatched";
     write_response(Response::error(status, message), true);
     if (state_ == State::Closed) return;
