@@ -201,10 +201,7 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
     write_response(std::move(r), close);
     if (state_ == State::Closed) return;
     if (close) {
-      state_ = State::Closing;
-      pending_ = std::string();
-      stop_reading();
-      maybe_linger();
+      enter_closing();
       return;
     }
     state_ = State::Idle;
@@ -247,9 +244,16 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
     route_label_ = "unmatched";
     write_response(Response::error(status, message), true);
     if (state_ == State::Closed) return;
+    enter_closing();
+  }
+
+  // The final response is queued. A client that does not read it within the idle timeout
+  // loses it: the slot is not held forever.
+  void enter_closing() {
     state_ = State::Closing;
     pending_ = std::string();
     stop_reading();
+    timer_->start(server_->options_.idle_timeout_ms);
     maybe_linger();
   }
 
