@@ -185,7 +185,8 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
       send(std::move(r));
       return;
     }
-    req->peer_ip = tcp_->peer_ip();
+    if (peer_ip_.empty()) peer_ip_ = tcp_->peer_ip();  // once per connection, not per request
+    req->peer_ip = peer_ip_;
     link_ = std::make_shared<ExchangeLink>();
     link_->target = this;
     m.route->handler(*req, Responder(link_));
@@ -201,10 +202,7 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
     write_response(std::move(r), close);
     if (state_ == State::Closed) return;
     if (close) {
-      state_ = State::Closing;
-      pending_ = std::string();
-      stop_reading();
-      maybe_linger();
+      enter_closing();
       return;
     }
     state_ = State::Idle;
@@ -237,14 +235,26 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
   void fail(int status, std::string_view message) {
     timer_->stop();
     method_ = Method::Other;
-    if (const Request* cur = parser_.current()) method_ = cur->method;
     http_minor_ = 1;
+    if (const Request* cur = parser_.current()) {
+      method_ = cur->method;
+      http_minor_ = static_cast<uint8_t>(cur->http_minor);
+    }
+    // Debug only: a client sending garbage must not be able to flood the log.
+    core::log::debug("http request rejected", {core::log::f("status", status), core::log::f("reason", message)});
     route_label_ = "unmatched";
     write_response(Response::error(status, message), true);
     if (state_ == State::Closed) return;
+    enter_closing();
+  }
+
+  // The final response is queued. A client that does not read it within the idle timeout
+  // loses it: the slot is not held forever.
+  void enter_closing() {
     state_ = State::Closing;
     pending_ = std::string();
     stop_reading();
+    timer_->start(server_->options_.idle_timeout_ms);
     maybe_linger();
   }
 
@@ -346,6 +356,7 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
   uv::Ptr<uv::Timer> timer_;
   RequestParser parser_;
   std::string pending_;                 // unparsed input waiting for the current response
+  std::string peer_ip_;                 // filled on first use; an IPv4 address needs no heap
   std::shared_ptr<ExchangeLink> link_;  // the exchange a handler holds, while Handling
   std::string_view route_label_;        // points into the Router (or a literal)
   uint32_t depth_ = 0;
