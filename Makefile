@@ -112,10 +112,14 @@ sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize SANITIZE=1 test
 
 # libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus.
+# The library and third-party code get coverage instrumentation (fuzzer-no-link) too, or
+# libFuzzer would see only the target file's edges and never explore the parsers.
 FUZZ_SECONDS ?= 60
+FUZZ_OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr \
+  -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
 fuzz:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 \
-	  $(BUILD)/fuzz/libtc.a third_party
+	  OPT="$(FUZZ_OPT)" $(BUILD)/fuzz/libtc.a third_party
 	$(Q)for t in $(FUZZ_TARGETS); do \
 	  clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) -Itests $(DEFINES) \
 	    tests/fuzz/$${t}_fuzz.cc $(BUILD)/fuzz/libtc.a $(subst $(BUILD)/,$(BUILD)/fuzz/,$(TP_LIBS)) \

@@ -201,10 +201,7 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
     write_response(std::move(r), close);
     if (state_ == State::Closed) return;
     if (close) {
-      state_ = State::Closing;
-      pending_ = std::string();
-      stop_reading();
-      maybe_linger();
+      enter_closing();
       return;
     }
     state_ = State::Idle;
@@ -237,14 +234,26 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
   void fail(int status, std::string_view message) {
     timer_->stop();
     method_ = Method::Other;
-    if (const Request* cur = parser_.current()) method_ = cur->method;
     http_minor_ = 1;
+    if (const Request* cur = parser_.current()) {
+      method_ = cur->method;
+      http_minor_ = static_cast<uint8_t>(cur->http_minor);
+    }
+    // Debug only: a client sending garbage must not be able to flood the log.
+    core::log::debug("http request rejected", {core::log::f("status", status), core::log::f("reason", message)});
     route_label_ = "unmatched";
     write_response(Response::error(status, message), true);
     if (state_ == State::Closed) return;
+    enter_closing();
+  }
+
+  // The final response is queued. A client that does not read it within the idle timeout
+  // loses it: the slot is not held forever.
+  void enter_closing() {
     state_ = State::Closing;
     pending_ = std::string();
     stop_reading();
+    timer_->start(server_->options_.idle_timeout_ms);
     maybe_linger();
   }
 

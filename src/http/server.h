@@ -36,7 +36,8 @@ class Server final : public uv::Tcp::Handler, public uv::Timer::Handler {
  public:
   // `router` and `metrics` must outlive the server.
   Server(uv::Loop& loop, Router& router, core::Metrics& metrics, ServerOptions options);
-  ~Server();  // closes the listener and every connection at once (no grace)
+  // Closes the listener and every connection at once (no grace). Not from inside a handler.
+  ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 

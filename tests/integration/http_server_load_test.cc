@@ -207,6 +207,18 @@ TEST(HttpServerLimits, BackpressureStopsReadingFromASlowReader) {
   EXPECT_EQ(h.metric_value("http_request_bytes_total"), static_cast<double>(all.size()));
 }
 
+TEST(HttpServerLimits, ClientThatNeverReadsItsLastResponseIsDropped) {
+  ServerHarness h(timeouts(5000, 5000, 300));
+  std::string huge(32 * 1024 * 1024, 'h');  // far more than the socket buffers hold
+  h.router().get("/huge", [&huge](Request&, Responder res) { res.respond(Response::text(200, huge)); });
+  h.start();
+  Client c(h.port());
+  ASSERT_TRUE(c.send(get("/huge", "Connection: close\r\n")));
+  ASSERT_TRUE(wait_open(h, 1));
+  // The client reads nothing; the slot is freed after the idle timeout anyway.
+  EXPECT_TRUE(wait_open(h, 0));
+}
+
 TEST(HttpServerShutdown, FinishesInFlightAsyncResponse) {
   ServerHarness h;
   add_delayed_route(h, "/slow", 300, "late but here");

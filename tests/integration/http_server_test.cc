@@ -249,3 +249,54 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace http::test
+
+namespace http::test {
+namespace {
+
+TEST(HttpServerListen, ErrorsSayWhatFailed) {
+  uv::Loop loop;
+  core::Metrics metrics;
+  Router router;
+  {
+    ServerOptions o;
+    o.port = 0;
+    Server first(loop, router, metrics, o);
+    ASSERT_TRUE(first.listen().ok());
+    EXPECT_TRUE(first.listening());
+    o.port = first.port();
+    Server second(loop, router, metrics, o);
+    core::Status st = second.listen();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, core::Errc::Config);  // EADDRINUSE
+    EXPECT_EQ(st.error().detail, UV_EADDRINUSE);
+    EXPECT_FALSE(second.listening());
+    ServerOptions bad;
+    bad.host = "not-an-ip";
+    Server third(loop, router, metrics, bad);
+    st = third.listen();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, core::Errc::Config);
+  }
+  loop.run();
+  EXPECT_EQ(loop.live_handles(), 0);
+}
+
+TEST(HttpServerMetrics, CountsBytesBothWays) {
+  ServerHarness h;
+  h.router().get("/x", [](Request&, Responder res) { res.respond(Response::text(200, "0123456789")); });
+  h.start();
+  Client c(h.port());
+  std::string req = get("/x");
+  ASSERT_TRUE(c.send(req));
+  ParsedResponse r = c.read_response();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(h.metric_value("http_request_bytes_total"), static_cast<double>(req.size()));
+  EXPECT_EQ(h.metric_value("http_response_bytes_total"), static_cast<double>(r.head.size() + 2 + r.body.size()));
+  EXPECT_EQ(h.metric_value("http_open_connections"), 1);
+  c.close();
+  for (int i = 0; i < 300 && h.open_connections() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(h.metric_value("http_open_connections"), 0);
+}
+
+}  // namespace
+}  // namespace http::test

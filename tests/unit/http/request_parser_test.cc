@@ -85,6 +85,16 @@ TEST(RequestParser, SimpleGet) {
   EXPECT_EQ(o.final_phase, RequestParser::Phase::Idle);
 }
 
+TEST(RequestParser, EmptyHeaderValuesKeepTheirOwnField) {
+  Outcome o = both("GET / HTTP/1.1\r\nX-Empty:\r\nX-Spaces:   \r\nHost: h\r\n\r\n");
+  ASSERT_EQ(o.requests.size(), 1u) << o.error_message;
+  const Headers& h = o.requests[0]->headers;
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h.get("x-empty"), "");
+  EXPECT_EQ(h.get("x-spaces"), "");
+  EXPECT_EQ(h.get("host"), "h");
+}
+
 TEST(RequestParser, PostWithContentLength) {
   Outcome o = both("POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world");
   ASSERT_EQ(o.requests.size(), 1u);
