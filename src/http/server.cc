@@ -185,7 +185,8 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
       send(std::move(r));
       return;
     }
-    req->peer_ip = tcp_->peer_ip();
+    if (peer_ip_.empty()) peer_ip_ = tcp_->peer_ip();  // once per connection, not per request
+    req->peer_ip = peer_ip_;
     link_ = std::make_shared<ExchangeLink>();
     link_->target = this;
     m.route->handler(*req, Responder(link_));
@@ -355,6 +356,7 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
   uv::Ptr<uv::Timer> timer_;
   RequestParser parser_;
   std::string pending_;                 // unparsed input waiting for the current response
+  std::string peer_ip_;                 // filled on first use; an IPv4 address needs no heap
   std::shared_ptr<ExchangeLink> link_;  // the exchange a handler holds, while Handling
   std::string_view route_label_;        // points into the Router (or a literal)
   uint32_t depth_ = 0;
