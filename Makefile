@@ -112,13 +112,15 @@ test-integration: test-bins
 sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize SANITIZE=1 test
 
-# libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus.
+# libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus. Our code is
+# built with coverage instrumentation (fuzzer-no-link) so libFuzzer is guided by the parsers,
+# not only by the driver file.
 FUZZ_SECONDS ?= 60
 fuzz:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 \
-	  $(BUILD)/fuzz/libtc.a third_party
+	  CXXFLAGS="$(CXXFLAGS) -fsanitize=fuzzer-no-link" $(BUILD)/fuzz/libtc.a third_party
 	$(Q)for t in $(FUZZ_TARGETS); do \
-	  clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) -Itests $(DEFINES) \
+	  clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=vptr $(INCLUDES) -Itests $(DEFINES) \
 	    tests/fuzz/$${t}_fuzz.cc $(BUILD)/fuzz/libtc.a $(subst $(BUILD)/,$(BUILD)/fuzz/,$(TP_LIBS)) \
 	    -o $(BUILD)/fuzz/fuzz_$$t || exit 1; \
 	  mkdir -p tests/fuzz/corpus/$$t; \
