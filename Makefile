@@ -129,6 +129,9 @@ sanitize:
 # libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus.
 # The library and third-party code get coverage instrumentation (fuzzer-no-link) too, or
 # libFuzzer would see only the target file's edges and never explore the parsers.
+# libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus. Our code is
+# built with coverage instrumentation (fuzzer-no-link) so libFuzzer is guided by the parsers,
+# not only by the driver file.
 FUZZ_SECONDS ?= 60
 FUZZ_OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr \
   -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
@@ -137,8 +140,10 @@ fuzz:
 	  $(BUILD)/fuzz/libtc.a third_party
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 \
 	  OPT="$(FUZZ_OPT)" $(BUILD)/fuzz/libtc.a third_party
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 \
+	  CXXFLAGS="$(CXXFLAGS) -fsanitize=fuzzer-no-link" $(BUILD)/fuzz/libtc.a third_party
 	$(Q)for t in $(FUZZ_TARGETS); do \
-	  clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) -Itests $(DEFINES) \
+	  clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=vptr $(INCLUDES) -Itests $(DEFINES) \
 	    tests/fuzz/$${t}_fuzz.cc $(BUILD)/fuzz/libtc.a $(subst $(BUILD)/,$(BUILD)/fuzz/,$(TP_LIBS)) \
 	    -o $(BUILD)/fuzz/fuzz_$$t || exit 1; \
 	  mkdir -p tests/fuzz/corpus/$$t; \

@@ -214,3 +214,29 @@ TEST(InboundAuth, BearerForAnotherTenantAndUnknownKidRefresh) {
   keys.install(std::move(*ks), t + 5);
   EXPECT_TRUE(ok_auth.decide("Bearer " + tok, "192.0.2.10", jwtvec::kNowOk, t + 6, &keys).allow);
 }
+
+TEST(InboundAuth, JwksEndpointDownFailsClosedWithoutHammering) {
+  InboundAuth auth(config(true));
+  jwt::KeyCache keys(1000, 60'000);
+  std::string hdr = "Bearer " + std::string(jwtvec::kV1);
+  // First request asks for a fetch; the fetch fails; the next requests inside the interval
+  // are refused with 503 and do not ask again.
+  Decision d = auth.decide(hdr, "192.0.2.20", jwtvec::kNowOk, 0, &keys);
+  EXPECT_EQ(d.status, 503);
+  EXPECT_TRUE(d.refresh_keys);
+  keys.note_refresh_failed(10);
+  for (uint64_t t = 20; t < 1010; t += 100) {
+    d = auth.decide(hdr, "192.0.2.20", jwtvec::kNowOk, t, &keys);
+    EXPECT_EQ(d.status, 503);
+    EXPECT_FALSE(d.refresh_keys) << t;
+    EXPECT_NE(d.reason.find("failing closed"), std::string::npos);
+    EXPECT_FALSE(d.allow);
+  }
+  // Infrastructure trouble is not the caller's fault: no throttling of the address.
+  EXPECT_EQ(auth.throttle().size(), 0u);
+  EXPECT_TRUE(auth.decide(hdr, "192.0.2.20", jwtvec::kNowOk, 1010, &keys).refresh_keys);
+  // Once keys were loaded, a later failed refresh keeps the last good set in service.
+  keys.install(tv3_keys(), 1020);
+  keys.note_refresh_failed(70'000);
+  EXPECT_TRUE(auth.decide(hdr, "192.0.2.20", jwtvec::kNowOk, 70'001, &keys).allow);
+}
