@@ -234,3 +234,48 @@ TEST(TweetParser, TooManyTweetsIsTooLarge) {
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().code, core::Errc::TooLarge);
 }
+
+TEST(TweetParser, PerTweetLimitsBoundMediaVariantsErrorsAndDepth) {
+  namespace lim = core::limits;
+  std::string media = "[";
+  for (size_t i = 0; i < lim::kMaxMediaPerTweet + 4; ++i) {
+    if (i) media += ",";
+    media += R"({"id_str":")" + std::to_string(i + 1) + R"(","type":"video","media_url_https":"https://pbs.twimg.com/p.jpg","video_info":{"variants":[)";
+    for (size_t v = 0; v < lim::kMaxVariantsPerMedia + 3; ++v)
+      media += std::string(v ? "," : "") + R"({"bitrate":)" + std::to_string(v) + R"(,"content_type":"video/mp4","url":"https://v/)" +
+               std::to_string(v) + R"(.mp4"})";
+    media += "]}}";
+  }
+  media += "]";
+  std::string body = R"([{"id_str":"1300000000000000000","created_at":"Wed Apr 24 08:30:23 +0000 2019","full_text":"m",)"
+                     R"("extended_entities":{"media":)" + media + "}}]";
+  auto p = parse_v1_timeline(body);
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->tweets[0].media.size(), lim::kMaxMediaPerTweet);
+  EXPECT_EQ(p->tweets[0].media[0].variants.size(), lim::kMaxVariantsPerMedia);
+
+  std::string errs = R"({"data":[{"id":"1577730467436138524","text":"x"}],"errors":[)";
+  for (size_t i = 0; i < lim::kMaxPartialErrorsPerPage + 10; ++i)
+    errs += std::string(i ? "," : "") + R"({"title":"Not Found Error","resource_id":")" + std::to_string(i) + "\"}";
+  errs += "]}";
+  auto e = parse_v2_page(errs);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->errors.size(), lim::kMaxPartialErrorsPerPage);
+
+  // A retweet of a quote of a quote of a quote: only kMaxEmbeddedTweetDepth levels are followed.
+  auto level = [](int n, const std::string& inner, const char* key) {
+    std::string s = R"({"id_str":"13000000000000000)" + std::to_string(10 + n) +
+                    R"(","created_at":"Wed Apr 24 08:30:23 +0000 2019","full_text":"level)" + std::to_string(n) + "\"";
+    if (!inner.empty()) s += std::string(",\"") + key + "\":" + inner;
+    return s + "}";
+  };
+  std::string deep = level(3, "", "");
+  deep = level(2, deep, "quoted_status");
+  deep = level(1, deep, "quoted_status");
+  deep = level(0, deep, "retweeted_status");
+  auto d = parse_v1_timeline("[" + deep + "]");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->find_included(1300000000000000011ull));   // depth 1: the retweeted post
+  EXPECT_TRUE(d->find_included(1300000000000000012ull));   // depth 2: the post it quoted
+  EXPECT_FALSE(d->find_included(1300000000000000013ull));  // depth 3: not followed
+}
