@@ -19,6 +19,7 @@ ifeq ($(SANITIZE),1)
   # vptr checks need RTTI, which src/ is built without (-fno-rtti); tests would fail to link.
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr \
     -fno-sanitize-recover=undefined $(if $(FUZZ),-fsanitize=fuzzer-no-link)
+    -fno-sanitize-recover=undefined
   LINK_MODE :=
   STRIP :=
 else

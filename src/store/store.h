@@ -53,7 +53,8 @@ class Store {
   // Stores a (re)connected account: creates the job, or replaces only its account fields
   // (tenant, user id, screen name, tokens) and keeps cursor, counters and history.
   virtual void link_account(Job job, DoneCallback cb) = 0;
-  // Deletes the job, its queued tasks, their checkpoints and its pending sign-ins.
+  // Deletes the job, its queued tasks, their checkpoints and its pending sign-ins (a worker
+  // holding a lease on one of those tasks gets NotFound on its next call about it).
   virtual void delete_job(std::string job_id, DoneCallback cb) = 0;  // NotFound if unknown
 
   // --- pending OAuth sign-ins -------------------------------------------------------------

@@ -187,15 +187,26 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
     }
     for (const Task& t : *tasks) task_ids.insert(t.task_id);
     for (uint64_t k : all_acked) {
-      if (k % 3 == 1) EXPECT_TRUE(job_ids.count("job-" + std::to_string(k))) << "lost job " << k << " iter " << iter;
-      if (k % 3 == 2) EXPECT_TRUE(task_ids.count("task-" + std::to_string(k))) << "lost task " << k << " iter " << iter;
-      if (k % 3 == 0) EXPECT_GE(cursor, k) << "cursor went back below an acknowledged value, iter " << iter;
+      if (k % 3 == 1) {
+        EXPECT_TRUE(job_ids.count("job-" + std::to_string(k))) << "lost job " << k << " iter " << iter;
+      } else if (k % 3 == 2) {
+        EXPECT_TRUE(task_ids.count("task-" + std::to_string(k))) << "lost task " << k << " iter " << iter;
+      } else {
+        EXPECT_GE(cursor, k) << "cursor went back below an acknowledged value, iter " << iter;
+      }
     }
     EXPECT_GE(cursor, max_cursor_seen);  // never backwards across crashes
     max_cursor_seen = cursor;
-    // Nothing unknown appeared: every job/task is one the child issued.
-    for (const auto& id : job_ids)
-      if (id != "cursor") EXPECT_LT(std::stoull(id.substr(4)), first + 100000) << id;
+    // Nothing appeared that was never issued: the child issues ids in order with at most
+    // kInFlight unacknowledged, so every id is below first + acks + kInFlight.
+    const uint64_t bound = first + run.acked.size() + kInFlight;
+    for (const auto& id : job_ids) {
+      if (id != "cursor") {
+        EXPECT_LT(std::stoull(id.substr(4)), bound) << id;
+      }
+    }
+    for (const auto& id : task_ids) EXPECT_LT(std::stoull(id.substr(5)), bound) << id;
+    EXPECT_LT(cursor, bound);
     store_test::close_store(loop, s);
     opened->reset();
     loop.run();

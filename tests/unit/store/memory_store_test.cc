@@ -446,8 +446,7 @@ TEST_F(MemoryStoreTest, CallsAfterCloseAreCancelled) {
 }
 
 TEST_F(MemoryStoreTest, JobAndTaskCountsAreBounded) {
-  // Fill to the limits through the index directly would bypass the API; use the API with
-  // small loops only for tasks (jobs limit is checked by the same code path).
+  // Filled through the API, many calls per loop turn, so the limits are the ones callers hit.
   ASSERT_TRUE(put_job(job("job1")).ok());
   for (size_t i = 0; i < lim::kMaxStoreTasks; ++i) s->enqueue_task(task("t" + std::to_string(i)), [](auto r) { ASSERT_TRUE(r.ok()); });
   loop.run();
