@@ -19,7 +19,6 @@ ifeq ($(SANITIZE),1)
   # vptr checks need RTTI, which src/ is built without (-fno-rtti); tests would fail to link.
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr \
     -fno-sanitize-recover=undefined $(if $(FUZZ),-fsanitize=fuzzer-no-link)
-    -fno-sanitize-recover=undefined
   LINK_MODE :=
   STRIP :=
 else
@@ -127,22 +126,13 @@ test-integration: test-bins
 sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize SANITIZE=1 test
 
-# libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus.
-# The library and third-party code get coverage instrumentation (fuzzer-no-link) too, or
-# libFuzzer would see only the target file's edges and never explore the parsers.
-# libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus. Our code is
-# built with coverage instrumentation (fuzzer-no-link) so libFuzzer is guided by the parsers,
-# not only by the driver file.
+# libFuzzer build (clang); each target runs for FUZZ_SECONDS and grows its corpus. The library
+# and the third-party code are built with coverage instrumentation (FUZZ=1 adds
+# fuzzer-no-link), so libFuzzer is guided by the parsers, not only by the driver file.
 FUZZ_SECONDS ?= 60
-FUZZ_OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr \
-  -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
 fuzz:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 FUZZ=1 \
 	  $(BUILD)/fuzz/libtc.a third_party
-	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 \
-	  OPT="$(FUZZ_OPT)" $(BUILD)/fuzz/libtc.a third_party
-	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CXX=clang++ SANITIZE=1 \
-	  CXXFLAGS="$(CXXFLAGS) -fsanitize=fuzzer-no-link" $(BUILD)/fuzz/libtc.a third_party
 	$(Q)for t in $(FUZZ_TARGETS); do \
 	  clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=vptr $(INCLUDES) -Itests $(DEFINES) \
 	    tests/fuzz/$${t}_fuzz.cc $(BUILD)/fuzz/libtc.a $(subst $(BUILD)/,$(BUILD)/fuzz/,$(TP_LIBS)) \
