@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "app/doctor.h"
 #include "app/healthcheck.h"
 #include "app/service.h"
 
@@ -19,6 +20,16 @@ int cmd_serve(const LoadedConfig& l) {
 int cmd_healthcheck(const LoadedConfig& l) {
   if (!no_arguments(l, "healthcheck")) return kExitUsage;
   return run_healthcheck(l.config);
+}
+
+int cmd_doctor(const LoadedConfig& l) {
+  if (!no_arguments(l, "doctor")) return kExitUsage;
+  DoctorOptions o = DoctorOptions::from_environment();
+  o.twitter_api_base = l.config.twitter_api_base;
+  o.aad_authority = l.config.aad_authority;
+  o.event_api_base = l.config.event_api_base;
+  o.ca_file = l.config.ca_file;
+  return run_doctor(o);
 }
 
 int cmd_version(const LoadedConfig& l) {
@@ -47,6 +58,8 @@ const CommandSpec kCommands[] = {
     {"serve", "run the web service until SIGTERM/SIGINT", cmd_serve},
     {"healthcheck", "GET /healthz on the listen address; exit 0 if it answers 200",
      cmd_healthcheck},
+    {"doctor", "check DNS, TCP, proxy and TLS to every outbound endpoint; exit 0 if all pass",
+     cmd_doctor},
     {"version", "print the version", cmd_version},
     {"help", "print this text; 'help config' prints the configuration reference", cmd_help},
 };
