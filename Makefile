@@ -36,8 +36,8 @@ SRC_CXXFLAGS := -std=c++20 $(OPT) -fno-exceptions -fno-rtti -Wall -Wextra -Werro
   -Wno-missing-field-initializers $(INCLUDES) $(DEFINES) $(CXXFLAGS)
 TEST_CXXFLAGS := -std=c++20 $(OPT) -Wall -Wextra -Wno-missing-field-initializers \
   $(INCLUDES) -Itests $(DEFINES) $(CXXFLAGS)
-LDFLAGS_BIN := $(LINK_MODE) $(STRIP) -Wl,--gc-sections $(if $(SANITIZE),-fsanitize=address$(,)undefined)
 ,:= ,
+LDFLAGS_BIN := $(LINK_MODE) $(STRIP) -Wl,--gc-sections $(if $(SANITIZE),-fsanitize=address$(,)undefined)
 
 TP_LIBS := $(TP_LIB)/libmbedtls.a $(TP_LIB)/libmbedx509.a $(TP_LIB)/libmbedcrypto.a \
   $(TP_LIB)/libuv.a $(TP_LIB)/libcjson.a $(TP_LIB)/libllhttp.a
