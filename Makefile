@@ -17,6 +17,7 @@ MBEDTLS_CONFIG := $(CURDIR)/third_party/mbedtls_config.h
 
 ifeq ($(SANITIZE),1)
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+    -fno-sanitize=vptr \
     $(if $(FUZZ),-fsanitize=fuzzer-no-link)
   LINK_MODE :=
   STRIP :=
