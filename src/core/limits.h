@@ -87,7 +87,8 @@ inline constexpr size_t kDefaultMaxResponseBody = 8 * 1024 * 1024;
 // Twitter media URLs ~100; 8 KiB matches the server side.
 inline constexpr size_t kMaxUrlBytes = 8 * 1024;
 // Ciphertext buffered before TLS consumes it: one full TLS record (16 KiB + overhead) plus a
-// read from libuv (16 KiB). We stop reading the socket beyond it (backpressure).
+// read from libuv (16 KiB). Every read is decrypted at once, so only a peer breaking the TLS
+// record size limit gets past it; feeding more fails the connection (TooLarge).
 inline constexpr size_t kMaxTlsInputBytes = 48 * 1024;
 // Request body bytes encrypted ahead of the socket: the body source is pulled only when the
 // queued output drops below this, so streaming uploads never hold more than this in flight.
@@ -98,8 +99,8 @@ inline constexpr size_t kDefaultMaxConnectionsPerOrigin = 8;
 // Connections in total across all origins; each live TLS connection costs ~40 KiB (mbedTLS
 // record buffers), so 64 stays under ~3 MiB.
 inline constexpr size_t kDefaultMaxConnectionsTotal = 64;
-// Requests waiting for a free connection before request() answers Busy: the pipeline's
-// concurrency is bounded upstream; this catches a runaway caller.
+// Requests in flight or waiting for a connection before request() answers Busy: the
+// pipeline's concurrency is bounded upstream; this catches a runaway caller.
 inline constexpr size_t kMaxQueuedRequests = 1024;
 // Idle keep-alive connections are closed after this. Twitter's edge closes idle connections
 // after ~60 s and Azure's after 4 min; closing first avoids most stale-connection retries.

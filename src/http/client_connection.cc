@@ -190,11 +190,10 @@ void Connection::on_proxy_bytes(const char* data, size_t n) {
   proxy_buf_.append(data, n);
   size_t end = proxy_buf_.find("\r\n\r\n");
   std::string proxy = endpoint_.proxy->proxy.authority();
-  if (end == std::string::npos) {
-    if (proxy_buf_.size() > core::limits::client::kMaxProxyResponseBytes)
-      fail(core::make_error(core::Errc::Proxy, "proxy"), "proxy " + proxy + " sent an oversized CONNECT response");
-    return;
-  }
+  size_t head_size = end == std::string::npos ? proxy_buf_.size() : end + 4;
+  if (head_size > core::limits::client::kMaxProxyResponseBytes)
+    return fail(core::make_error(core::Errc::Proxy, "proxy"), "proxy " + proxy + " sent an oversized CONNECT response");
+  if (end == std::string::npos) return;
   int status = 0;
   if (proxy_buf_.compare(0, 7, "HTTP/1.") == 0 && proxy_buf_.size() > 12) status = atoi(proxy_buf_.c_str() + 9);
   std::string rest = proxy_buf_.substr(end + 4);

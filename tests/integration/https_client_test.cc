@@ -443,6 +443,22 @@ TEST_F(HttpsClientTest, ProxyRefusingTunnel) {
   EXPECT_NE(r.message.find("refused the tunnel (HTTP 403)"), std::string::npos) << r.message;
 }
 
+TEST_F(HttpsClientTest, ProxyResponseHeadIsBounded) {
+  auto s = start_tls_server("good");
+  auto p = start_connect_proxy({"--huge-head"});
+  ASSERT_TRUE(s.ok() && p.ok());
+  http::Client::Options o;
+  o.proxy.https_proxy = "http://127.0.0.1:" + std::to_string(p.port);
+  make_client(o);
+  http::ClientRequest req;
+  req.url = base(s) + "/json";
+  req.retry.max_attempts = 1;
+  auto r = run(req);
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.error.code, Errc::Proxy);
+  EXPECT_NE(r.message.find("oversized CONNECT response"), std::string::npos) << r.message;
+}
+
 TEST_F(HttpsClientTest, NoProxyBypassesProxy) {
   auto s = start_tls_server("good");
   ASSERT_TRUE(s.ok());
@@ -704,6 +720,19 @@ TEST_F(HttpsClientTest, InvalidRequestsFailAtOnceWithoutCallback) {
   req.method = "GE T";
   EXPECT_EQ(client_->request(req, &c).error().code, Errc::InvalidArgument);
   run_loop();
+  EXPECT_EQ(c.calls, 0);
+}
+
+TEST_F(HttpsClientTest, QueueLimitAnswersBusy) {
+  make_client();
+  Collector c;
+  http::ClientRequest req;
+  req.url = "https://localhost:1/";
+  for (size_t i = 0; i < core::limits::client::kMaxQueuedRequests; ++i) ASSERT_TRUE(client_->request(req, &c).ok()) << i;
+  auto r = client_->request(req, &c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::Busy);
+  client_.reset();  // drops them all without callbacks
   EXPECT_EQ(c.calls, 0);
 }
 

@@ -1,8 +1,9 @@
 // Minimal HTTP CONNECT proxy for the client tests (Node built-ins only). Listens on
 // 127.0.0.1 port 0 and prints "listening on 127.0.0.1:PORT".
-//   node connect_proxy.js [--auth user:password] [--refuse]
+//   node connect_proxy.js [--auth user:password] [--refuse] [--huge-head]
 // With --auth, a CONNECT without the matching Proxy-Authorization gets 407. With --refuse
-// every CONNECT gets 403. Only 127.0.0.1/localhost targets are tunnelled. Plain
+// every CONNECT gets 403; with --huge-head the CONNECT answer has a 20 KB head. Only
+// 127.0.0.1/localhost targets are tunnelled. Plain
 // absolute-form requests (http:// targets) are forwarded too. GET /proxy-stats on the proxy
 // itself answers {tunnels, refused, forwarded}.
 'use strict';
@@ -13,6 +14,7 @@ const args = {};
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--refuse') args.refuse = true;
+  else if (a === '--huge-head') args.huge = true;
   else args[a.replace(/^--/, '')] = process.argv[++i];
 }
 const expected = args.auth ? 'Basic ' + Buffer.from(args.auth).toString('base64') : null;
@@ -40,6 +42,10 @@ const server = http.createServer((req, res) => {
 });
 server.on('connect', (req, sock, head) => {
   const [host, port] = req.url.split(':');
+  if (args.huge) {
+    sock.end('HTTP/1.1 200 Connection Established\r\nX-Pad: ' + 'a'.repeat(20000) + '\r\n\r\n');
+    return;
+  }
   if (args.refuse) {
     stats.refused++;
     sock.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 #include <mbedtls/x509.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "core/limits.h"
 
@@ -50,6 +53,20 @@ TEST(TlsConfig, BadFilesAreConfigErrors) {
   EXPECT_EQ(r.error().code, core::Errc::Config);
   EXPECT_NE(msg.find("/nonexistent/ca.pem"), std::string::npos);
   EXPECT_NE(msg.find("CONNECTOR_CA_FILE"), std::string::npos);
+}
+
+TEST(TlsConfig, OversizedCaFileIsRejected) {
+  char path[] = "/tmp/tc-ca-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::string junk(core::limits::client::kMaxCaFileBytes + 1, 'x');
+  ASSERT_EQ(write(fd, junk.data(), junk.size()), static_cast<ssize_t>(junk.size()));
+  close(fd);
+  std::string msg;
+  auto r = tls::ClientConfig::create(path, &msg);
+  unlink(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(msg.find("larger than 4 MiB"), std::string::npos) << msg;
 }
 
 TEST(TlsSession, FirstFlightGoesToOutputBuffer) {
