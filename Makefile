@@ -81,13 +81,20 @@ $(BUILD)/obj/%.o: src/%.cc $(TP_STAMP)
 	@$(if $(Q),echo "  CXX     $<")
 	$(Q)$(CXX) $(SRC_CXXFLAGS) -MMD -MP -c $< -o $@
 # The CA bundle compiled into the binary (used when neither CONNECTOR_CA_FILE nor the system
-# bundle exists, e.g. in a scratch container). Empty if the build host has no bundle.
+# bundle exists, e.g. in a scratch container). Empty if the build host has no bundle. Stored as
+# concatenated DER (each PEM body base64-decoded with coreutils; no openssl needed): 28% smaller
+# than the PEM text and parsed in place, without a heap copy (tls/client_config.cc).
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
-GEN_OBJS := $(BUILD)/obj/gen/ca_bundle.o
-$(BUILD)/gen/ca_bundle.cc: $(wildcard $(CA_BUNDLE))
+GEN_OBJS := $(BUILD)/obj/gen/ca_bundle_der.o
+$(BUILD)/gen/ca_bundle.der: $(wildcard $(CA_BUNDLE)) Makefile
 	@mkdir -p $(dir $@)
-	$(Q){ printf '// Generated from %s; do not edit.\nextern "C" {\nextern const unsigned char tc_embedded_ca_bundle[] = R"tc_pem(' '$(CA_BUNDLE)'; \
-	  $(if $(wildcard $(CA_BUNDLE)),cat $(CA_BUNDLE),true); printf ')tc_pem";\nextern const unsigned long tc_embedded_ca_bundle_size = sizeof tc_embedded_ca_bundle;\n}\n'; } > $@.tmp && mv $@.tmp $@
+	$(Q): > $@.tmp; $(if $(wildcard $(CA_BUNDLE)),awk '/^-----BEGIN CERTIFICATE-----/ {b = ""; on = 1; next} \
+	  /^-----END CERTIFICATE-----/ {print b; on = 0; next} on {b = b $$0}' $(CA_BUNDLE) | \
+	  while read -r b64; do printf '%s\n' "$$b64" | base64 -d >> $@.tmp || exit 1; done &&) mv $@.tmp $@
+$(BUILD)/gen/ca_bundle_der.cc: $(BUILD)/gen/ca_bundle.der
+	$(Q){ printf '// Generated from %s (DER certificates, concatenated); do not edit.\nextern "C" {\nextern const unsigned char tc_embedded_ca_bundle[] = {\n' '$(CA_BUNDLE)'; \
+	  od -An -v -tu1 $< | sed 's/  */,/g; s/^,//; s/$$/,/'; \
+	  printf '0};\nextern const unsigned long tc_embedded_ca_bundle_size = sizeof tc_embedded_ca_bundle - 1;\n}\n'; } > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.cc
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(SRC_CXXFLAGS) -c $< -o $@

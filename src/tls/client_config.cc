@@ -1,6 +1,7 @@
 // Implementation of tls/client_config.h.
 #include "tls/client_config.h"
 
+#include <mbedtls/asn1.h>
 #include <mbedtls/error.h>
 #include <psa/crypto.h>
 #include <sys/stat.h>
@@ -31,6 +32,21 @@ const int kCiphersuites[] = {
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     0};
 
+// Key-exchange groups, most preferred first. The TLS 1.3 client sends a key share for the
+// first one only. P-256 first: with MBEDTLS_ECP_NIST_OPTIM and the fixed-point comb, mbedTLS
+// generates a P-256 share much faster than an X25519 one (generic Montgomery ladder), and
+// every public server accepts P-256 (docs/performance.md, "TLS handshake CPU").
+const uint16_t kGroups[] = {
+#ifndef TC_X25519_FIRST
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+    MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+#else
+    MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+#endif
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+    MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
+
 bool file_exists(const char* path) {
   struct stat st;
   return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -57,6 +73,25 @@ void ensure_crypto_init() {
 const unsigned char* embedded_ca_bundle(size_t* size) {
   *size = tc_embedded_ca_bundle_size;
   return tc_embedded_ca_bundle;
+}
+
+int load_embedded_ca(mbedtls_x509_crt* chain) {
+  size_t n;
+  const unsigned char* p = embedded_ca_bundle(&n);
+  const unsigned char* end = p + n;
+  int failed = 0;
+  while (p < end) {
+    // Each certificate is one DER SEQUENCE; its header gives where the next one starts.
+    unsigned char* q = const_cast<unsigned char*>(p);
+    size_t len;
+    if (mbedtls_asn1_get_tag(&q, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+      return MBEDTLS_ERR_X509_INVALID_FORMAT;  // a corrupt build artefact, not a bad certificate
+    size_t total = static_cast<size_t>(q - p) + len;
+    // The bytes are static: parse in place instead of copying 160 KB to the heap.
+    if (mbedtls_x509_crt_parse_der_nocopy(chain, p, total) != 0) ++failed;
+    p += total;
+  }
+  return failed;
 }
 
 ClientConfig::ClientConfig() {
@@ -91,9 +126,7 @@ core::Result<std::unique_ptr<ClientConfig>> ClientConfig::create(const std::stri
     rc = mbedtls_x509_crt_parse_file(&c->ca_, path.c_str());
     c->ca_source_ = path;
   } else {
-    size_t n;
-    const unsigned char* pem = embedded_ca_bundle(&n);
-    rc = mbedtls_x509_crt_parse(&c->ca_, pem, n);
+    rc = load_embedded_ca(&c->ca_);
     c->ca_source_ = "embedded";
   }
   // rc > 0 counts certificates that failed to parse (a bundle may hold a few odd ones);
@@ -122,6 +155,7 @@ core::Result<std::unique_ptr<ClientConfig>> ClientConfig::create(const std::stri
   mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
   mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_3);
   mbedtls_ssl_conf_ciphersuites(conf, kCiphersuites);
+  mbedtls_ssl_conf_groups(conf, kGroups);
   return c;
 }
 

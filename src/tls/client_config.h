@@ -51,8 +51,14 @@ class ClientConfig {
 // the crypto core cannot start, which only happens without an entropy source.
 void ensure_crypto_init();
 
-// The PEM bundle compiled into the binary (generated at build time into $(BUILD)/gen).
-// Includes the terminating NUL in its size, as mbedtls_x509_crt_parse wants for PEM.
+// The CA bundle compiled into the binary (generated at build time into $(BUILD)/gen from the
+// build host's PEM bundle): DER certificates back to back, *size bytes in all (0 if the build
+// host had no bundle).
 const unsigned char* embedded_ca_bundle(size_t* size);
+
+// Appends every certificate of the embedded bundle to chain (parsed in place; the bytes are
+// static). Returns how many certificates failed to parse (like mbedtls_x509_crt_parse), or a
+// negative mbedTLS code if the bundle's framing is corrupt.
+int load_embedded_ca(mbedtls_x509_crt* chain);
 
 }  // namespace tls

@@ -40,10 +40,20 @@ TEST(TlsConfig, LoadsDefaultAndEmbeddedBundles) {
   ASSERT_TRUE(def.ok()) << msg;
   EXPECT_GT((*def)->ca_count(), 10u);
   size_t n = 0;
-  const unsigned char* pem = tls::embedded_ca_bundle(&n);
-  ASSERT_NE(pem, nullptr);
-  EXPECT_GT(n, 1000u) << "the build host had no CA bundle to embed";
-  EXPECT_EQ(pem[n - 1], 0);
+  const unsigned char* der = tls::embedded_ca_bundle(&n);
+  ASSERT_NE(der, nullptr);
+  ASSERT_GT(n, 1000u) << "the build host had no CA bundle to embed";
+  EXPECT_EQ(der[0], 0x30) << "the embedded bundle must be DER (a SEQUENCE), not PEM text";
+  // Every embedded certificate parses, and there are as many as in the system bundle the
+  // build embedded (the default config above loaded that same file).
+  mbedtls_x509_crt chain;
+  mbedtls_x509_crt_init(&chain);
+  EXPECT_EQ(tls::load_embedded_ca(&chain), 0);
+  size_t count = 0;
+  for (const mbedtls_x509_crt* c = &chain; c && c->raw.len > 0; c = c->next) ++count;
+  EXPECT_EQ(count, (*def)->ca_count());
+  EXPECT_EQ(chain.raw.p, der) << "parsed in place, not copied";
+  mbedtls_x509_crt_free(&chain);
 }
 
 TEST(TlsConfig, BadFilesAreConfigErrors) {
