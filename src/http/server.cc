@@ -223,7 +223,22 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
     write_bytes(std::move(head), std::move(r.body));
   }
 
+  // Most responses fit the socket buffer: written at once, nothing stays in flight. Only
+  // what the kernel did not take is queued (and then tracked by on_write).
   void write_bytes(std::string a, std::string b) {
+    int n = tcp_->try_write(a, b);
+    if (n < 0) {
+      close_now();
+      return;
+    }
+    size_t done = static_cast<size_t>(n);
+    if (done == a.size() + b.size()) return;
+    if (done >= a.size()) {
+      a = b.substr(done - a.size());
+      b = std::string();
+    } else {
+      a.erase(0, done);
+    }
     if (tcp_->write(std::move(a), std::move(b)) != 0) {
       close_now();
       return;

@@ -92,6 +92,14 @@ int Tcp::write(std::string data, std::string data2) {
   return rc;
 }
 
+int Tcp::try_write(std::string_view data, std::string_view data2) {
+  if (closing_) return UV_EPIPE;
+  uv_buf_t bufs[2] = {uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size())),
+                      uv_buf_init(const_cast<char*>(data2.data()), static_cast<unsigned>(data2.size()))};
+  int rc = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), bufs, data2.empty() ? 1 : 2);
+  return rc == UV_EAGAIN ? 0 : rc;
+}
+
 int Tcp::shutdown() {
   auto* r = new uv_shutdown_t;
   int rc = uv_shutdown(r, reinterpret_cast<uv_stream_t*>(&handle_), [](uv_shutdown_t* req, int status) {

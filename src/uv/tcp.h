@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <string>
+#include <string_view>
 
 #include "uv/handle.h"
 
@@ -45,6 +46,12 @@ class Tcp final : public Handle<uv_tcp_t> {
   // Queues bytes (one or two buffers, e.g. head and body); 0 or a uv error. On success
   // on_write follows exactly once.
   [[nodiscard]] int write(std::string data, std::string data2 = {});
+  // Writes what the socket takes right now, without queueing (uv_try_write): bytes written
+  // (possibly fewer than given, 0 if the socket would block or writes are already queued),
+  // or a negative uv error. No on_write follows; the caller queues any rest with write().
+  // A response written whole this way costs one writev and no epoll change, where write()
+  // costs an extra epoll_ctl when its request drains.
+  [[nodiscard]] int try_write(std::string_view data, std::string_view data2 = {});
   [[nodiscard]] int shutdown();
   int nodelay(bool on) { return uv_tcp_nodelay(&handle_, on); }
   // Bytes queued in the kernel-side write queue not yet written.
