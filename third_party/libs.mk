@@ -32,6 +32,14 @@ mbedtls_names := debug mps_reader mps_trace net_sockets ssl_cache ssl_ciphersuit
 cjson_src := $(SRC)/cjson/cJSON.c
 llhttp_src := $(addprefix $(SRC)/llhttp/src/, api.c http.c llhttp.c)
 
+# The handshake's public-key arithmetic (ECDHE key agreement, ECDSA/RSA signature checks) and
+# the hashes on every record run in these files; at -Os they made a full TLS 1.3 handshake cost
+# several times more CPU than at -O2 (docs/performance.md, "TLS handshake CPU"). Only the
+# release build (-Os) is changed; the sanitizer build keeps its own flags.
+mbed_hot_names := bignum bignum_core ecp ecp_curves ecdh ecdsa rsa sha256 sha512
+MBED_HOT_CFLAGS ?= -O2
+mbed_hot_flags := $(if $(findstring -Os,$(TP_CFLAGS)),$(MBED_HOT_CFLAGS))
+
 obj = $(patsubst $(SRC)/%.c,$(OUT)/obj/%.o,$(1))
 mb = $(call obj,$(addprefix $(SRC)/mbedtls/library/,$(addsuffix .c,$(1))))
 
@@ -53,9 +61,10 @@ $(OUT)/obj/libuv/%.o: $(SRC)/libuv/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TP_CFLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_LARGEFILE_SOURCE \
 	  -I$(SRC)/libuv/include -I$(SRC)/libuv/src -w -c $< -o $@
+$(call mb,$(mbed_hot_names)): HOT_CFLAGS := $(mbed_hot_flags)
 $(OUT)/obj/mbedtls/%.o: $(SRC)/mbedtls/%.c $(MBEDTLS_CONFIG)
 	@mkdir -p $(dir $@)
-	$(CC) $(TP_CFLAGS) '-DMBEDTLS_CONFIG_FILE="$(MBEDTLS_CONFIG)"' \
+	$(CC) $(TP_CFLAGS) $(HOT_CFLAGS) '-DMBEDTLS_CONFIG_FILE="$(MBEDTLS_CONFIG)"' \
 	  -I$(SRC)/mbedtls/include -I$(SRC)/mbedtls/library -c $< -o $@
 $(OUT)/obj/cjson/%.o: $(SRC)/cjson/%.c
 	@mkdir -p $(dir $@)
