@@ -1,6 +1,7 @@
 // Implementation of http/message.h.
 #include "http/message.h"
 
+#include <charconv>
 #include <cstdio>
 
 #include "core/codec.h"
@@ -196,10 +197,13 @@ std::string serialize_head(const Response& r, const SerializeOptions& o) {
   size_t est = 64;
   for (const auto& h : r.headers.all()) est += h.first.size() + h.second.size() + 4;
   out.reserve(est);
-  char line[64];
+  // std::to_chars, not snprintf: this runs once per response and printf's machinery was the
+  // largest single cost of a small response (docs/performance.md, "HTTP server").
+  char num[24];
   int status = (r.status >= 100 && r.status <= 999) ? r.status : 500;
-  snprintf(line, sizeof line, "HTTP/1.%d %d ", o.http_minor == 0 ? 0 : 1, status);
-  out.append(line).append(reason_phrase(status)).append("\r\n");
+  out.append(o.http_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out.append(num, std::to_chars(num, num + sizeof num, status).ptr).append(" ");
+  out.append(reason_phrase(status)).append("\r\n");
   for (const auto& h : r.headers.all()) {
     if (iequals(h.first, "Content-Length") || iequals(h.first, "Connection") ||
         iequals(h.first, "Transfer-Encoding") || !valid_header(h.first, h.second)) {
@@ -210,8 +214,8 @@ std::string serialize_head(const Response& r, const SerializeOptions& o) {
   // 1xx, 204 and 304 carry no body and (RFC 9110 §8.6) no Content-Length for 204/1xx.
   bool bodiless = status < 200 || status == 204 || status == 304;
   if (!bodiless) {
-    snprintf(line, sizeof line, "Content-Length: %zu\r\n", r.body.size());
-    out.append(line);
+    out.append("Content-Length: ");
+    out.append(num, std::to_chars(num, num + sizeof num, r.body.size()).ptr).append("\r\n");
   }
   if (o.close) {
     out.append("Connection: close\r\n");

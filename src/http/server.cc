@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 
+#include <charconv>
 #include <cstdio>
 
 #include "core/log.h"
@@ -505,8 +506,8 @@ void Server::on_timer(uv::Timer*) {
 }
 
 void Server::count_response(std::string_view route, Method method, int status, size_t bytes) {
-  char code[8];
-  snprintf(code, sizeof code, "%d", status);
+  char buf[16];
+  std::string_view code(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, status).ptr - buf));
   metrics_.counter("http_requests_total", "HTTP requests answered, by route, method and status",
                    {{"route", route}, {"method", method_name(method)}, {"status", code}})
       .inc();
