@@ -37,13 +37,8 @@ const int kCiphersuites[] = {
 // generates a P-256 share much faster than an X25519 one (generic Montgomery ladder), and
 // every public server accepts P-256 (docs/performance.md, "TLS handshake CPU").
 const uint16_t kGroups[] = {
-#ifndef TC_X25519_FIRST
     MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
     MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
-#else
-    MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
-    MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
-#endif
     MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
     MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
 
