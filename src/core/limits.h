@@ -293,6 +293,9 @@ inline constexpr size_t kMaxUploadConcurrency = 64;
 inline constexpr size_t kMaxQueuedUploads = 1024;
 // Total time for one block (or one small item) including the client's retries.
 inline constexpr uint64_t kBlobRequestTimeoutMs = 5 * 60 * 1000;
+// Answers kept from Blob storage and the Event API: success bodies are empty and errors a
+// short XML or JSON document; 64 KiB keeps the whole of any real one for the error message.
+inline constexpr size_t kMaxServiceAnswerBytes = 64 * 1024;
 // Attempts for one Event API completion (first included), backoff between them from the
 // client's policy. A completion that still fails is the caller's to persist and resend.
 inline constexpr uint32_t kEventApiMaxAttempts = 5;

@@ -42,7 +42,8 @@ bool query_has_value(std::string_view query, std::string_view key) {
     if (j == std::string_view::npos) j = query.size();
     std::string_view pair = query.substr(i, j - i);
     size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == key && eq + 1 < pair.size()) return true;
+    if (eq != std::string_view::npos && pair.substr(0, eq) == key && eq + 1 < pair.size())
+      return true;
     i = j + 1;
   }
   return false;
@@ -60,21 +61,25 @@ bool valid_container(std::string_view c) {
 }  // namespace
 
 core::Result<ContainerSas> parse_container_sas(std::string_view uri, std::string* message) {
-  constexpr char kHint[] = " (expected https://ACCOUNT.blob.core.windows.net/CONTAINER?sv=...&sig=..., "
-                           "the BlobSasUri of the task)";
+  constexpr char kHint[] =
+      " (expected https://ACCOUNT.blob.core.windows.net/CONTAINER?sv=...&sig=..., "
+      "the BlobSasUri of the task)";
   if (uri.empty()) return bad_sas(message, std::string("the blob SAS URI is empty") + kHint);
   auto parsed = http::parse_url(uri);
   if (!parsed.ok())
-    return bad_sas(message, "the blob SAS URI is not a valid URL: " + http::redact_url(uri) + kHint);
+    return bad_sas(message,
+                   "the blob SAS URI is not a valid URL: " + http::redact_url(uri) + kHint);
   ContainerSas sas;
   sas.url = std::move(*parsed);
   std::string shown = http::redact_url(sas.url.str());
   if (!sas.url.https())
-    return bad_sas(message, "the blob SAS URI must use https (a SAS sent in clear text can be stolen): " +
-                                shown + kHint);
+    return bad_sas(message,
+                   "the blob SAS URI must use https (a SAS sent in clear text can be stolen): " +
+                       shown + kHint);
   std::string_view target = sas.url.target;
   size_t qpos = target.find('?');
-  std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+  std::string_view query =
+      qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
   if (!query_has_value(query, "sig"))
     return bad_sas(message, "the blob SAS URI has no signature (sig=): " + shown + kHint);
   auto parts = split_path(sas.url.path());
@@ -83,7 +88,8 @@ core::Result<ContainerSas> parse_container_sas(std::string_view uri, std::string
   if (parts.size() < want)
     return bad_sas(message, "the blob SAS URI names no container: " + shown + kHint);
   if (parts.size() > want)
-    return bad_sas(message, "the blob SAS URI must name a container, not a blob or folder: " + shown + kHint);
+    return bad_sas(
+        message, "the blob SAS URI must name a container, not a blob or folder: " + shown + kHint);
   if (sas.path_style) {
     sas.account = std::string(parts[0]);
   } else {
@@ -92,7 +98,9 @@ core::Result<ContainerSas> parse_container_sas(std::string_view uri, std::string
   }
   auto decoded = core::percent_decode(parts.back());
   if (!decoded.ok() || !valid_container(*decoded))
-    return bad_sas(message, "the blob SAS URI has an invalid container name (3-63 of a-z, 0-9, '-'): " + shown);
+    return bad_sas(
+        message,
+        "the blob SAS URI has an invalid container name (3-63 of a-z, 0-9, '-'): " + shown);
   sas.container = std::move(*decoded);
   std::string scheme_host = sas.url.str();
   scheme_host.resize(scheme_host.size() - target.size());  // "https://host[:port]"
@@ -112,9 +120,11 @@ core::Result<std::string> blob_name(std::string_view job_id, std::string_view ta
     std::string_view value;
   } parts[] = {{"job id", job_id}, {"task id", task_id}, {"item name", leaf}};
   for (const auto& p : parts) {
-    if (p.value.empty() || p.value.find('/') != std::string_view::npos || p.value == "." || p.value == "..") {
-      if (message) *message = std::string("blob name: the ") + p.what + " must be non-empty, without '/' ('" +
-                              std::string(p.value.substr(0, 64)) + "')";
+    if (p.value.empty() || p.value.find('/') != std::string_view::npos || p.value == "." ||
+        p.value == "..") {
+      if (message)
+        *message = std::string("blob name: the ") + p.what + " must be non-empty, without '/' ('" +
+                   std::string(p.value.substr(0, 64)) + "')";
       return core::make_error(core::Errc::InvalidArgument, "blob_name");
     }
   }
@@ -122,8 +132,9 @@ core::Result<std::string> blob_name(std::string_view job_id, std::string_view ta
   name.reserve(job_id.size() + task_id.size() + leaf.size() + 2);
   name.append(job_id).append("/").append(task_id).append("/").append(leaf);
   if (name.size() > core::limits::m365::kMaxBlobNameBytes) {
-    if (message) *message = "blob name is " + std::to_string(name.size()) + " bytes; Azure allows at most " +
-                            std::to_string(core::limits::m365::kMaxBlobNameBytes);
+    if (message)
+      *message = "blob name is " + std::to_string(name.size()) + " bytes; Azure allows at most " +
+                 std::to_string(core::limits::m365::kMaxBlobNameBytes);
     return core::make_error(core::Errc::TooLarge, "blob_name");
   }
   return name;
@@ -162,7 +173,8 @@ std::string block_id(uint32_t index) {
 std::string block_list_body(uint32_t count) {
   std::string body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
   body.reserve(body.size() + count * 26u + 16);
-  for (uint32_t i = 0; i < count; ++i) body.append("<Latest>").append(block_id(i)).append("</Latest>");
+  for (uint32_t i = 0; i < count; ++i)
+    body.append("<Latest>").append(block_id(i)).append("</Latest>");
   body += "</BlockList>";
   return body;
 }

@@ -19,12 +19,13 @@ inline constexpr char kBlobApiVersion[] = "2021-08-06";
 inline constexpr char kItemContentType[] = "application/json; charset=utf-8";
 
 // A validated container SAS URI. Host style: https://account.blob.core.windows.net/container?sas.
-// Path style (the storage emulator, an IP or localhost host): https://127.0.0.1:10000/account/container?sas.
+// Path style (the storage emulator, an IP or localhost host):
+// https://127.0.0.1:10000/account/container?sas.
 struct ContainerSas {
-  http::Url url;            // parsed, normalised
-  std::string base;         // "https://host[:port]/[account/]container" (no trailing '/')
-  std::string query;        // SAS query without '?', unchanged
-  std::string account;      // from the host (host style) or the first path segment
+  http::Url url;        // parsed, normalised
+  std::string base;     // "https://host[:port]/[account/]container" (no trailing '/')
+  std::string query;    // SAS query without '?', unchanged
+  std::string account;  // from the host (host style) or the first path segment
   std::string container;
   bool path_style = false;
 };

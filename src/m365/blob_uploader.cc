@@ -34,18 +34,26 @@ namespace {
 // Errors a later attempt may not meet again (network, server, a media source that timed out).
 bool temporary_errc(Errc c) {
   switch (c) {
-    case Errc::Dns: case Errc::ConnectRefused: case Errc::Connect: case Errc::Timeout:
-    case Errc::ConnReset: case Errc::ConnClosed: case Errc::Tls: case Errc::Proxy:
-    case Errc::HttpStatus: case Errc::RateLimited: case Errc::Busy: case Errc::Io:
-      return true;
-    default:
-      return false;
+    case Errc::Dns:
+    case Errc::ConnectRefused:
+    case Errc::Connect:
+    case Errc::Timeout:
+    case Errc::ConnReset:
+    case Errc::ConnClosed:
+    case Errc::Tls:
+    case Errc::Proxy:
+    case Errc::HttpStatus:
+    case Errc::RateLimited:
+    case Errc::Busy:
+    case Errc::Io: return true;
+    default: return false;
   }
 }
 
 }  // namespace
 
-void classify_failure(const http::ClientResult& r, const std::string& shown_url, UploadResult* out) {
+void classify_failure(const http::ClientResult& r, const std::string& shown_url,
+                      UploadResult* out) {
   if (!r.ok) {
     out->error = r.error;
     out->failure = temporary_errc(r.error.code) ? FailureClass::Temporary : FailureClass::Permanent;
@@ -57,21 +65,26 @@ void classify_failure(const http::ClientResult& r, const std::string& shown_url,
   out->http_status = resp.status;
   out->storage_code = storage_error_code(resp.body, resp.header("x-ms-error-code"));
   std::string code = out->storage_code.empty() ? std::string("no error code") : out->storage_code;
-  std::string head = "blob storage answered " + std::to_string(resp.status) + " " + code + " for " + shown_url;
+  std::string head =
+      "blob storage answered " + std::to_string(resp.status) + " " + code + " for " + shown_url;
   int s = resp.status;
   if (s == 403) {
     out->error = core::make_error(Errc::Forbidden, "blob_upload", s);
     out->failure = FailureClass::Permanent;
-    out->message = head + ": the container SAS is expired, revoked or lacks write permission; "
-                          "the platform must send the task again with a fresh BlobSasUri";
+    out->message = head +
+                   ": the container SAS is expired, revoked or lacks write permission; "
+                   "the platform must send the task again with a fresh BlobSasUri";
   } else if (s == 404) {
     out->error = core::make_error(Errc::NotFound, "blob_upload", s);
     out->failure = FailureClass::Permanent;
-    out->message = head + ": the container does not exist (deleted, or the SAS URI names the wrong one)";
+    out->message =
+        head + ": the container does not exist (deleted, or the SAS URI names the wrong one)";
   } else if (s == 408 || s == 429 || s >= 500) {
-    out->error = core::make_error(s == 429 ? Errc::RateLimited : Errc::HttpStatus, "blob_upload", s);
+    out->error =
+        core::make_error(s == 429 ? Errc::RateLimited : Errc::HttpStatus, "blob_upload", s);
     out->failure = FailureClass::Temporary;
-    out->message = head + " after " + std::to_string(resp.attempts) + " attempts; the task can be retried later";
+    out->message = head + " after " + std::to_string(resp.attempts) +
+                   " attempts; the task can be retried later";
   } else {
     out->error = core::make_error(Errc::HttpStatus, "blob_upload", s);
     out->failure = FailureClass::Permanent;
@@ -79,7 +92,8 @@ void classify_failure(const http::ClientResult& r, const std::string& shown_url,
   }
 }
 
-class BlobUploader::Upload final : public ItemSource::Waker, public http::ResponseHandler,
+class BlobUploader::Upload final : public ItemSource::Waker,
+                                   public http::ResponseHandler,
                                    public uv::Timer::Handler {
  public:
   enum class State { Starting, Reading, WaitingSource, Sending, Done };
@@ -87,7 +101,11 @@ class BlobUploader::Upload final : public ItemSource::Waker, public http::Respon
 
   Upload(BlobUploader& owner, uint64_t id, ContainerSas sas, std::string name, std::string leaf,
          std::unique_ptr<ItemSource> source, UploadCallback cb)
-      : owner_(owner), id_(id), sas_(std::move(sas)), source_(std::move(source)), cb_(std::move(cb)) {
+      : owner_(owner),
+        id_(id),
+        sas_(std::move(sas)),
+        source_(std::move(source)),
+        cb_(std::move(cb)) {
     result_.blob_name = std::move(name);
     result_.file_name = std::move(leaf);
   }
@@ -118,9 +136,7 @@ class BlobUploader::Upload final : public ItemSource::Waker, public http::Respon
     }
     switch (sending_) {
       case Send::Blob:
-      case Send::BlockList:
-        result_.ok = true;
-        return done();
+      case Send::BlockList: result_.ok = true; return done();
       case Send::Block:
         ++result_.blocks;
         state_ = State::Reading;
@@ -148,9 +164,9 @@ class BlobUploader::Upload final : public ItemSource::Waker, public http::Respon
         result_.bytes += *n;
         continue;
       }
-      if (filled_ == cap) return send(Send::Block);           // full block: more may follow
-      if (result_.blocks == 0) return send(Send::Blob);       // the whole item fit
-      if (filled_ > 0) return send(Send::Block);              // the last, partial block
+      if (filled_ == cap) return send(Send::Block);      // full block: more may follow
+      if (result_.blocks == 0) return send(Send::Blob);  // the whole item fit
+      if (filled_ > 0) return send(Send::Block);         // the last, partial block
       return send(Send::BlockList);
     }
   }
@@ -162,8 +178,9 @@ class BlobUploader::Upload final : public ItemSource::Waker, public http::Respon
     req.headers = {{"x-ms-version", kBlobApiVersion}};
     req.total_timeout_ms = owner_.options_.request_timeout_ms;
     req.retry = owner_.options_.retry;
-    req.retry_safe = true;  // Put Blob / Put Block / Put Block List with the same data are idempotent
-    req.max_body_bytes = 64 * 1024;  // answers are empty or a short XML error
+    req.retry_safe =
+        true;  // Put Blob / Put Block / Put Block List with the same data are idempotent
+    req.max_body_bytes = lim::kMaxServiceAnswerBytes;
     if (what == Send::BlockList) {
       req.url = block_list_url(sas_, result_.blob_name);
       req.headers.push_back({"Content-Type", "application/xml; charset=utf-8"});
@@ -188,9 +205,11 @@ class BlobUploader::Upload final : public ItemSource::Waker, public http::Respon
     auto id = owner_.client_.request(std::move(req), this);
     if (!id.ok()) {
       result_.error = id.error();
-      result_.failure = id.error().code == Errc::Busy ? FailureClass::Temporary : FailureClass::Permanent;
+      result_.failure =
+          id.error().code == Errc::Busy ? FailureClass::Temporary : FailureClass::Permanent;
       result_.message = std::string("blob storage request could not start: ") +
-                        core::errc_message(id.error().code) + " (" + http::redact_url(sent_url_) + ")";
+                        core::errc_message(id.error().code) + " (" + http::redact_url(sent_url_) +
+                        ")";
       return done();
     }
     request_id_ = *id;
@@ -199,16 +218,18 @@ class BlobUploader::Upload final : public ItemSource::Waker, public http::Respon
   void fail_source(core::Error e) {
     result_.error = e;
     result_.failure = temporary_errc(e.code) ? FailureClass::Temporary : FailureClass::Permanent;
-    result_.message = std::string("reading the item for blob ") + result_.blob_name + " failed: " +
-                      core::errc_message(e.code) + (e.where && *e.where ? std::string(" in ") + e.where : "");
+    result_.message = std::string("reading the item for blob ") + result_.blob_name +
+                      " failed: " + core::errc_message(e.code) +
+                      (e.where && *e.where ? std::string(" in ") + e.where : "");
     done();
   }
 
   void fail_too_large() {
     result_.error = core::make_error(Errc::TooLarge, "blob_upload");
     result_.failure = FailureClass::Permanent;
-    result_.message = "item " + result_.blob_name + " needs more than " + std::to_string(owner_.options_.max_blocks) +
-                      " blocks of " + std::to_string(owner_.options_.block_bytes) +
+    result_.message = "item " + result_.blob_name + " needs more than " +
+                      std::to_string(owner_.options_.max_blocks) + " blocks of " +
+                      std::to_string(owner_.options_.block_bytes) +
                       " bytes, the most a block blob can hold";
     done();
   }
@@ -217,15 +238,17 @@ class BlobUploader::Upload final : public ItemSource::Waker, public http::Respon
   void done() {
     state_ = State::Done;
     if (!result_.ok) {
-      core::log::warn("blob upload failed", {core::log::f("blob", result_.blob_name),
-                                             core::log::f("class", failure_class_name(result_.failure)),
-                                             core::log::f("status", result_.http_status),
-                                             core::log::f("code", result_.storage_code),
-                                             core::log::f("error", result_.message)});
+      core::log::warn(
+          "blob upload failed",
+          {core::log::f("blob", result_.blob_name),
+           core::log::f("class", failure_class_name(result_.failure)),
+           core::log::f("status", result_.http_status), core::log::f("code", result_.storage_code),
+           core::log::f("error", result_.message)});
     } else {
-      core::log::debug("blob uploaded", {core::log::f("blob", result_.blob_name),
-                                         core::log::f("bytes", static_cast<unsigned long long>(result_.bytes)),
-                                         core::log::f("blocks", result_.blocks)});
+      core::log::debug("blob uploaded",
+                       {core::log::f("blob", result_.blob_name),
+                        core::log::f("bytes", static_cast<unsigned long long>(result_.bytes)),
+                        core::log::f("blocks", result_.blocks)});
     }
     UploadCallback cb = std::move(cb_);
     UploadResult result = std::move(result_);
@@ -254,7 +277,8 @@ BlobUploader::BlobUploader(uv::Loop& loop, http::Client& client, Options options
 
 BlobUploader::~BlobUploader() { uploads_.clear(); }
 
-core::Result<uint64_t> BlobUploader::upload(UploadRequest request, UploadCallback cb, std::string* message) {
+core::Result<uint64_t> BlobUploader::upload(UploadRequest request, UploadCallback cb,
+                                            std::string* message) {
   std::string scratch;
   std::string* msg = message ? message : &scratch;
   if (options_.block_bytes < lim::kMinBlobBlockBytes || options_.max_blocks == 0 ||

@@ -55,23 +55,23 @@ const char* failure_class_name(FailureClass c);
 
 struct UploadResult {
   bool ok = false;
-  std::string file_name;      // leaf name for itemMetadata ("{name}.json")
-  std::string blob_name;      // "{jobId}/{taskId}/{name}.json"
-  uint64_t bytes = 0;         // item bytes sent
-  uint32_t blocks = 0;        // 0: a single Put Blob
+  std::string file_name;  // leaf name for itemMetadata ("{name}.json")
+  std::string blob_name;  // "{jobId}/{taskId}/{name}.json"
+  uint64_t bytes = 0;     // item bytes sent
+  uint32_t blocks = 0;    // 0: a single Put Blob
   FailureClass failure = FailureClass::None;
   core::Error error{core::Errc::Internal};
-  int http_status = 0;        // last status when a response arrived
-  std::string storage_code;   // e.g. "AuthenticationFailed", "ContainerNotFound"
-  std::string message;        // what went wrong and what to do; URLs redacted (no sig)
+  int http_status = 0;       // last status when a response arrived
+  std::string storage_code;  // e.g. "AuthenticationFailed", "ContainerNotFound"
+  std::string message;       // what went wrong and what to do; URLs redacted (no sig)
 };
 using UploadCallback = std::function<void(UploadResult&)>;
 
 struct UploadRequest {
-  std::string sas_uri;        // the task's BlobSasUri
+  std::string sas_uri;  // the task's BlobSasUri
   std::string job_id;
   std::string task_id;
-  std::string name;           // leaf name without ".json"
+  std::string name;  // leaf name without ".json"
   std::unique_ptr<ItemSource> source;
 };
 
@@ -99,7 +99,8 @@ class BlobUploader {
 
   // Validates the request and starts it. Errors (InvalidArgument: SAS URI, names, options;
   // *message says what is wrong) mean cb never runs. Otherwise cb runs exactly once, later.
-  core::Result<uint64_t> upload(UploadRequest request, UploadCallback cb, std::string* message = nullptr);
+  core::Result<uint64_t> upload(UploadRequest request, UploadCallback cb,
+                                std::string* message = nullptr);
   // Stops an upload; its callback does not run. false if unknown or finished.
   bool cancel(uint64_t upload_id);
   size_t in_flight() const { return uploads_.size(); }

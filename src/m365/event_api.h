@@ -33,9 +33,9 @@ struct ItemMetadata {
 
 struct TokenResult {
   bool ok = false;
-  std::string access_token;                // the bearer token; never logged
+  std::string access_token;  // the bearer token; never logged
   core::Error error{core::Errc::Internal};
-  bool permanent = false;                  // e.g. a wrong client secret: retrying will not help
+  bool permanent = false;  // e.g. a wrong client secret: retrying will not help
   std::string message;
 };
 
@@ -54,14 +54,15 @@ class TokenProvider {
 // compact, in that order. InvalidArgument/TooLarge (*message) for an empty task id, fields over
 // limits::m365::kMaxEventFieldBytes or more than kMaxEventItems items.
 core::Result<std::string> download_complete_body(std::string_view task_id, TaskStatus status,
-                                                 const std::vector<ItemMetadata>& items, std::string* message);
+                                                 const std::vector<ItemMetadata>& items,
+                                                 std::string* message);
 // "{base without trailing '/'}/api/data/ondownloadcomplete/?jobId={percent-encoded job id}".
 // base must be an http(s) URL without query; InvalidArgument (*message) otherwise.
 core::Result<std::string> download_complete_url(std::string_view base, std::string_view job_id,
                                                 std::string* message);
 
 struct Completion {
-  std::string tenant;                      // for the token
+  std::string tenant;  // for the token
   std::string job_id;
   std::string task_id;
   TaskStatus status = TaskStatus::Success;
@@ -69,13 +70,13 @@ struct Completion {
 };
 
 struct EventResult {
-  bool acknowledged = false;               // a 2xx answer arrived
-  int http_status = 0;                     // last status seen (0: none)
-  uint32_t requests = 0;                   // HTTP attempts, retries included
-  bool token_refreshed = false;            // a 401 made us fetch a new token
+  bool acknowledged = false;     // a 2xx answer arrived
+  int http_status = 0;           // last status seen (0: none)
+  uint32_t requests = 0;         // HTTP attempts, retries included
+  bool token_refreshed = false;  // a 401 made us fetch a new token
   FailureClass failure = FailureClass::None;
   core::Error error{core::Errc::Internal};
-  std::string message;                     // never contains the token
+  std::string message;  // never contains the token
 };
 using EventCallback = std::function<void(EventResult&)>;
 
@@ -84,7 +85,8 @@ class EventApiClient {
   struct Options {
     std::string base = kDefaultEventApiBase;  // CONNECTOR_EVENT_API_BASE
     http::RetryConfig retry{.max_attempts = core::limits::m365::kEventApiMaxAttempts};
-    uint64_t timeout_ms = core::limits::client::kDefaultTotalTimeoutMs;  // per POST, retries included
+    uint64_t timeout_ms =
+        core::limits::client::kDefaultTotalTimeoutMs;  // per POST, retries included
   };
   // loop, client and tokens outlive this object.
   EventApiClient(uv::Loop& loop, http::Client& client, TokenProvider& tokens, Options options);
@@ -95,7 +97,8 @@ class EventApiClient {
 
   // Validates (InvalidArgument/TooLarge with *message: cb never runs) and sends. cb runs
   // exactly once, later.
-  core::Result<uint64_t> send(Completion completion, EventCallback cb, std::string* message = nullptr);
+  core::Result<uint64_t> send(Completion completion, EventCallback cb,
+                              std::string* message = nullptr);
   bool cancel(uint64_t id);
   size_t in_flight() const { return calls_.size(); }
 

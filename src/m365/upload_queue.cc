@@ -14,14 +14,18 @@ core::Result<size_t> parse_upload_concurrency(std::string_view text, std::string
   size_t v = 0;
   bool ok = !text.empty() && text.size() <= 4;
   for (char c : text) {
-    if (c < '0' || c > '9') ok = false;
-    else v = v * 10 + static_cast<size_t>(c - '0');
+    if (c < '0' || c > '9')
+      ok = false;
+    else
+      v = v * 10 + static_cast<size_t>(c - '0');
   }
   if (!ok || v < 1 || v > lim::kMaxUploadConcurrency) {
     if (message)
       *message = "CONNECTOR_UPLOAD_CONCURRENCY must be a whole number from 1 to " +
-                 std::to_string(lim::kMaxUploadConcurrency) + " (uploads in flight at once; default " +
-                 std::to_string(lim::kDefaultUploadConcurrency) + "), got '" + std::string(text.substr(0, 32)) + "'";
+                 std::to_string(lim::kMaxUploadConcurrency) +
+                 " (uploads in flight at once; default " +
+                 std::to_string(lim::kDefaultUploadConcurrency) + "), got '" +
+                 std::string(text.substr(0, 32)) + "'";
     return core::make_error(core::Errc::Config, "CONNECTOR_UPLOAD_CONCURRENCY");
   }
   return v;
@@ -34,7 +38,8 @@ core::Result<size_t> upload_concurrency_from_environment(std::string* message) {
 }
 
 UploadQueue::UploadQueue(BlobUploader& uploader, size_t max_in_flight)
-    : uploader_(uploader), max_in_flight_(std::clamp<size_t>(max_in_flight, 1, lim::kMaxUploadConcurrency)) {}
+    : uploader_(uploader),
+      max_in_flight_(std::clamp<size_t>(max_in_flight, 1, lim::kMaxUploadConcurrency)) {}
 
 UploadQueue::~UploadQueue() {
   for (const auto& [ticket, id] : ids_) uploader_.cancel(id);
@@ -53,7 +58,8 @@ core::Status UploadQueue::submit(UploadRequest request, UploadCallback cb, std::
     return core::make_error(core::Errc::InvalidArgument, "upload_queue");
   }
   if (waiting_.size() >= lim::kMaxQueuedUploads) {
-    if (message) *message = "upload queue is full (" + std::to_string(lim::kMaxQueuedUploads) + " waiting)";
+    if (message)
+      *message = "upload queue is full (" + std::to_string(lim::kMaxQueuedUploads) + " waiting)";
     return core::make_error(core::Errc::Busy, "upload_queue");
   }
   waiting_.push_back(std::move(w));

@@ -64,7 +64,8 @@ class PatternSource final : public m365::ItemSource, uv::Timer::Handler {
       timer_->start(1);
       return kWouldBlock;
     }
-    static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t n = static_cast<size_t>(std::min<uint64_t>(std::min<size_t>(cap, 100000), size_ - pos_));
     for (size_t i = 0; i < n; ++i) {
       uint64_t p = pos_ + i;
@@ -145,16 +146,18 @@ class BlobUploadTest : public ::testing::Test {
     return azurite_->container_sas_uri(name);
   }
   // Uploads one item and runs the loop until it is done; asserts the callback ran once.
-  m365::UploadResult upload(const std::string& sas, const std::string& name, std::unique_ptr<m365::ItemSource> src) {
+  m365::UploadResult upload(const std::string& sas, const std::string& name,
+                            std::unique_ptr<m365::ItemSource> src) {
     int calls = 0;
     m365::UploadResult out;
     std::string msg;
-    auto id = uploader_->upload({sas, "job-1", "task-1", name, std::move(src)},
-                                [&](m365::UploadResult& r) {
-                                  ++calls;
-                                  out = std::move(r);
-                                },
-                                &msg);
+    auto id = uploader_->upload(
+        {sas, "job-1", "task-1", name, std::move(src)},
+        [&](m365::UploadResult& r) {
+          ++calls;
+          out = std::move(r);
+        },
+        &msg);
     EXPECT_TRUE(id.ok()) << msg;
     EXPECT_EQ(calls, 0);  // never from inside upload()
     run_loop();
@@ -178,10 +181,12 @@ std::string BlobUploadTest::start_error_;
 
 TEST(AzuriteHarness, StorageSignatureKnownAnswer) {
   // HMAC-SHA256 with the emulator key, checked with
-  // printf 'abc' | openssl dgst -sha256 -mac HMAC -macopt hexkey:$(base64 -d <<<KEY | xxd -p -c 256) -binary | base64
-  auto [rc, out] = run_command({"sh", "-c",
-                                std::string("printf abc | openssl dgst -sha256 -mac HMAC -macopt hexkey:$(printf %s '") +
-                                    Azurite::kAccountKey + "' | base64 -d | od -An -tx1 | tr -d ' \\n') -binary | base64"});
+  // printf 'abc' | openssl dgst -sha256 -mac HMAC -macopt hexkey:$(base64 -d <<<KEY | xxd -p -c
+  // 256) -binary | base64
+  auto [rc, out] = run_command(
+      {"sh", "-c",
+       std::string("printf abc | openssl dgst -sha256 -mac HMAC -macopt hexkey:$(printf %s '") +
+           Azurite::kAccountKey + "' | base64 -d | od -An -tx1 | tr -d ' \\n') -binary | base64"});
   ASSERT_EQ(rc, 0) << out;
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   EXPECT_EQ(storage_signature(Azurite::kAccountKey, "abc"), out);
@@ -189,7 +194,8 @@ TEST(AzuriteHarness, StorageSignatureKnownAnswer) {
 
 TEST_F(BlobUploadTest, SmallItemReadBackByteExact) {
   std::string sas = container("small");
-  std::string item = "{\n  \"Id\": \"1106451391000834048\",\n  \"Body\": \"h\xC3\xA9llo \\\"world\\\"\"\n}";
+  std::string item =
+      "{\n  \"Id\": \"1106451391000834048\",\n  \"Body\": \"h\xC3\xA9llo \\\"world\\\"\"\n}";
   auto r = upload(sas, "1552633543123", text(item));
   ASSERT_TRUE(r.ok) << r.message;
   EXPECT_EQ(r.file_name, "1552633543123.json");
@@ -307,7 +313,8 @@ TEST_F(BlobUploadTest, ExpiredSasIsPermanentAndTheSignatureNeverShows) {
   EXPECT_EQ(r.error.code, Errc::Forbidden);
   EXPECT_EQ(r.http_status, 403);
   // Azure answers AuthenticationFailed; the emulator says AuthorizationFailure for an expiry.
-  EXPECT_TRUE(r.storage_code == "AuthenticationFailed" || r.storage_code == "AuthorizationFailure") << r.storage_code;
+  EXPECT_TRUE(r.storage_code == "AuthenticationFailed" || r.storage_code == "AuthorizationFailure")
+      << r.storage_code;
   EXPECT_NE(r.message.find(r.storage_code), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("expired"), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("127.0.0.1"), std::string::npos) << r.message;
@@ -325,7 +332,8 @@ TEST_F(BlobUploadTest, ForgedSignatureIsPermanent) {
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.failure, FailureClass::Permanent);
   EXPECT_EQ(r.http_status, 403);
-  EXPECT_TRUE(r.storage_code == "AuthenticationFailed" || r.storage_code == "AuthorizationFailure") << r.storage_code;
+  EXPECT_TRUE(r.storage_code == "AuthenticationFailed" || r.storage_code == "AuthorizationFailure")
+      << r.storage_code;
   EXPECT_EQ(r.message.find(sas.substr(at)), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("sig=***"), std::string::npos) << r.message;
 }
@@ -354,7 +362,8 @@ TEST_F(BlobUploadTest, BadSasUrisAreRefusedUpFront) {
   for (auto& c : cases) {
     int calls = 0;
     std::string msg;
-    auto id = uploader_->upload({c.uri, "j", "t", "n", text("{}")}, [&](m365::UploadResult&) { ++calls; }, &msg);
+    auto id = uploader_->upload(
+        {c.uri, "j", "t", "n", text("{}")}, [&](m365::UploadResult&) { ++calls; }, &msg);
     ASSERT_FALSE(id.ok()) << c.uri;
     EXPECT_EQ(id.error().code, Errc::InvalidArgument);
     EXPECT_NE(msg.find(c.says), std::string::npos) << msg;
@@ -363,7 +372,8 @@ TEST_F(BlobUploadTest, BadSasUrisAreRefusedUpFront) {
     EXPECT_EQ(calls, 0);
   }
   std::string msg;
-  auto id = uploader_->upload({good, "", "t", "n", text("{}")}, [](m365::UploadResult&) {}, &msg);
+  auto id = uploader_->upload(
+      {good, "", "t", "n", text("{}")}, [](m365::UploadResult&) {}, &msg);
   ASSERT_FALSE(id.ok());
   EXPECT_NE(msg.find("job id"), std::string::npos);
 }
@@ -374,19 +384,25 @@ TEST_F(BlobUploadTest, QueueRunsAtMostNAtOnce) {
   int done = 0, failed = 0;
   for (int i = 0; i < 12; ++i) {
     std::string msg;
-    auto st = queue_->submit({sas, "job-1", "task-1", "q" + std::to_string(i), text("{\"n\":" + std::to_string(i) + "}")},
-                             [&](m365::UploadResult& r) {
-                               ++done;
-                               if (!r.ok) ++failed;
-                               EXPECT_LE(queue_->running(), 3u);
-                             },
-                             &msg);
+    auto st = queue_->submit(
+        {sas, "job-1", "task-1", "q" + std::to_string(i),
+         text("{\"n\":" + std::to_string(i) + "}")},
+        [&](m365::UploadResult& r) {
+          ++done;
+          if (!r.ok) ++failed;
+          EXPECT_LE(queue_->running(), 3u);
+        },
+        &msg);
     ASSERT_TRUE(st.ok()) << msg;
   }
   EXPECT_EQ(queue_->running(), 3u);
   EXPECT_EQ(queue_->waiting(), 9u);
   std::string msg;
-  EXPECT_FALSE(queue_->submit({"http://x/c?sig=1", "j", "t", "n", text("{}")}, [](m365::UploadResult&) {}, &msg).ok());
+  EXPECT_FALSE(
+      queue_
+          ->submit(
+              {"http://x/c?sig=1", "j", "t", "n", text("{}")}, [](m365::UploadResult&) {}, &msg)
+          .ok());
   run_loop();
   EXPECT_EQ(done, 12);
   EXPECT_EQ(failed, 0);

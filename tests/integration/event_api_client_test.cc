@@ -88,13 +88,14 @@ class EventApiClientTest : public ::testing::Test {
   }
   void start(std::vector<std::string> extra, uint32_t max_attempts = 5) {
     const std::string& d = test_pki_dir();
-    std::vector<std::string> argv = {"node", project_root() + "/tests/support/fake_event_api.js",
-                                     "--cert", d + "/good.crt", "--key", d + "/good.key"};
+    std::vector<std::string> argv = {"node",   project_root() + "/tests/support/fake_event_api.js",
+                                     "--cert", d + "/good.crt",
+                                     "--key",  d + "/good.key"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     server_ = std::make_unique<Subprocess>(Subprocess::Options{argv});
     auto line = server_->wait_for_line("listening on 127.0.0.1:", 15000);
     ASSERT_TRUE(line) << server_->output();
-    port_ = atoi(line->c_str() + line->rfind(':') + 1);
+    port_ = static_cast<int>(strtol(line->c_str() + line->rfind(':') + 1, nullptr, 10));
     std::string msg;
     auto c = http::Client::create(loop_, {.ca_file = d + "/ca.crt"}, &msg);
     ASSERT_TRUE(c.ok()) << msg;
@@ -110,10 +111,13 @@ class EventApiClientTest : public ::testing::Test {
     int calls = 0;
     m365::EventResult out;
     std::string msg;
-    auto id = events_->send(std::move(c), [&](m365::EventResult& r) {
-      ++calls;
-      out = std::move(r);
-    }, &msg);
+    auto id = events_->send(
+        std::move(c),
+        [&](m365::EventResult& r) {
+          ++calls;
+          out = std::move(r);
+        },
+        &msg);
     EXPECT_TRUE(id.ok()) << msg;
     EXPECT_EQ(calls, 0);
     Watchdog w;
@@ -149,7 +153,10 @@ class EventApiClientTest : public ::testing::Test {
     return out;
   }
   static m365::Completion completion() {
-    return {"contoso-tenant", "job-7", "task-9", m365::TaskStatus::Success,
+    return {"contoso-tenant",
+            "job-7",
+            "task-9",
+            m365::TaskStatus::Success,
             {{"1106451391000834048", "2019-03-15T07:05:43", "1552633543123.json"},
              {"1106451391000834049", "2019-03-15T07:06:00", "1552633543124.json"}}};
   }
@@ -179,8 +186,10 @@ TEST_F(EventApiClientTest, AcknowledgedWithExactBody) {
   EXPECT_TRUE(s[0].shape_ok) << s[0].body;
   EXPECT_EQ(s[0].body,
             "{\"taskId\":\"task-9\",\"status\":0,\"itemMetadata\":["
-            "{\"id\":\"1106451391000834048\",\"modificationTimestampUtc\":\"2019-03-15T07:05:43\",\"fileName\":\"1552633543123.json\"},"
-            "{\"id\":\"1106451391000834049\",\"modificationTimestampUtc\":\"2019-03-15T07:06:00\",\"fileName\":\"1552633543124.json\"}]}");
+            "{\"id\":\"1106451391000834048\",\"modificationTimestampUtc\":\"2019-03-15T07:05:43\","
+            "\"fileName\":\"1552633543123.json\"},"
+            "{\"id\":\"1106451391000834049\",\"modificationTimestampUtc\":\"2019-03-15T07:06:00\","
+            "\"fileName\":\"1552633543124.json\"}]}");
 }
 
 TEST_F(EventApiClientTest, ServerErrorsRetriedThenAcknowledged) {
@@ -278,7 +287,8 @@ TEST_F(EventApiClientTest, InvalidCompletionRefusedUpFront) {
   c.task_id.clear();
   std::string msg;
   int calls = 0;
-  auto id = events_->send(std::move(c), [&](m365::EventResult&) { ++calls; }, &msg);
+  auto id = events_->send(
+      std::move(c), [&](m365::EventResult&) { ++calls; }, &msg);
   ASSERT_FALSE(id.ok());
   EXPECT_NE(msg.find("task id"), std::string::npos);
   loop_.run();

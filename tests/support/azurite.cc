@@ -18,7 +18,9 @@ namespace {
 
 constexpr char kVersion[] = "2021-08-06";
 
-std::string azurite_main() { return project_root() + "/tests/node_modules/azurite/dist/src/blob/main.js"; }
+std::string azurite_main() {
+  return project_root() + "/tests/node_modules/azurite/dist/src/blob/main.js";
+}
 
 std::string utc_text(time_t t, const char* fmt) {
   struct tm tm;
@@ -45,8 +47,9 @@ std::string storage_signature(const std::string& key_b64, const std::string& str
   auto key = core::base64_decode(key_b64);
   if (!key.ok()) return {};
   unsigned char mac[32];
-  mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), reinterpret_cast<const unsigned char*>(key->data()),
-                  key->size(), reinterpret_cast<const unsigned char*>(string_to_sign.data()),
+  mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+                  reinterpret_cast<const unsigned char*>(key->data()), key->size(),
+                  reinterpret_cast<const unsigned char*>(string_to_sign.data()),
                   string_to_sign.size(), mac);
   return core::base64_encode(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
 }
@@ -77,9 +80,21 @@ bool Azurite::start(int port) {
   mkdir(location.c_str(), 0700);
   const std::string& pki = test_pki_dir();
   Subprocess::Options o;
-  o.argv = {"node", azurite_main(), "--blobHost", "127.0.0.1", "--blobPort", std::to_string(port),
-            "--location", location, "--cert", pki + "/good.crt", "--key", pki + "/good.key",
-            "--disableTelemetry", "--skipApiVersionCheck", "--silent"};
+  o.argv = {"node",
+            azurite_main(),
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            std::to_string(port),
+            "--location",
+            location,
+            "--cert",
+            pki + "/good.crt",
+            "--key",
+            pki + "/good.key",
+            "--disableTelemetry",
+            "--skipApiVersionCheck",
+            "--silent"};
   proc_ = std::make_unique<Subprocess>(o);
   // Azurite loads ~190 MB of JavaScript: allow for a busy machine.
   auto line = proc_->wait_for_line("successfully listens on https://127.0.0.1:", 90000);
@@ -88,7 +103,7 @@ bool Azurite::start(int port) {
     proc_.reset();
     return false;
   }
-  port_ = atoi(line->c_str() + line->rfind(':') + 1);
+  port_ = static_cast<int>(strtol(line->c_str() + line->rfind(':') + 1, nullptr, 10));
   return port_ > 0;
 }
 
@@ -107,12 +122,14 @@ bool Azurite::create_container(const std::string& name) {
   std::string date = utc_text(time(nullptr), "%a, %d %b %Y %H:%M:%S GMT");
   // Shared Key string to sign (Blob service, 2009-09-19 and later): verb, 11 standard headers
   // (all empty here; Content-Length 0 is written as empty), canonical x-ms headers, resource.
-  std::string sts = "PUT\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:" + date + "\nx-ms-version:" + kVersion + "\n/" +
-                    kAccount + "/" + kAccount + "/" + name + "\nrestype:container";
-  std::string auth = std::string("SharedKey ") + kAccount + ":" + storage_signature(kAccountKey, sts);
-  auto [rc, out] = curl({"-X", "PUT", "-H", "Content-Length: 0", "-H", "x-ms-date: " + date, "-H",
-                         std::string("x-ms-version: ") + kVersion, "-H", "Authorization: " + auth, "-w",
-                         "\nHTTP %{http_code}", account_url() + "/" + name + "?restype=container"});
+  std::string sts = "PUT\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:" + date + "\nx-ms-version:" + kVersion +
+                    "\n/" + kAccount + "/" + kAccount + "/" + name + "\nrestype:container";
+  std::string auth =
+      std::string("SharedKey ") + kAccount + ":" + storage_signature(kAccountKey, sts);
+  auto [rc, out] =
+      curl({"-X", "PUT", "-H", "Content-Length: 0", "-H", "x-ms-date: " + date, "-H",
+            std::string("x-ms-version: ") + kVersion, "-H", "Authorization: " + auth, "-w",
+            "\nHTTP %{http_code}", account_url() + "/" + name + "?restype=container"});
   if (rc != 0 || out.find("HTTP 201") == std::string::npos) {
     error_ = "create container " + name + " failed: " + out;
     return false;
@@ -125,16 +142,17 @@ std::string Azurite::container_sas_uri(const std::string& container, const std::
   std::string se = utc_text(time(nullptr) + expires_in_s, "%Y-%m-%dT%H:%M:%SZ");
   // Service SAS string to sign for sv 2020-12-06 and later: sp, st, se, canonical resource,
   // si, sip, spr, sv, sr, snapshot time, encryption scope, rscc, rscd, rsce, rscl, rsct.
-  std::string sts = permissions + "\n\n" + se + "\n/blob/" + kAccount + "/" + container + "\n\n\nhttps\n" +
-                    kVersion + "\nc\n\n\n\n\n\n\n";
+  std::string sts = permissions + "\n\n" + se + "\n/blob/" + kAccount + "/" + container +
+                    "\n\n\nhttps\n" + kVersion + "\nc\n\n\n\n\n\n\n";
   std::string sig = storage_signature(kAccountKey, sts);
-  return account_url() + "/" + container + "?sv=" + kVersion + "&sr=c&sp=" + permissions + "&se=" +
-         core::percent_encode(se) + "&spr=https&sig=" + core::percent_encode(sig);
+  return account_url() + "/" + container + "?sv=" + kVersion + "&sr=c&sp=" + permissions +
+         "&se=" + core::percent_encode(se) + "&spr=https&sig=" + core::percent_encode(sig);
 }
 
 std::optional<std::vector<Azurite::BlobInfo>> Azurite::list_blobs(const std::string& container) {
   std::string sas = container_sas_uri(container);
-  std::string url = sas.substr(0, sas.find('?')) + "?restype=container&comp=list&" + sas.substr(sas.find('?') + 1);
+  std::string url = sas.substr(0, sas.find('?')) + "?restype=container&comp=list&" +
+                    sas.substr(sas.find('?') + 1);
   auto [rc, out] = curl({"-f", url});
   if (rc != 0) {
     error_ = "list blobs failed: " + out;
@@ -160,7 +178,8 @@ std::optional<std::vector<Azurite::BlobInfo>> Azurite::list_blobs(const std::str
   return blobs;
 }
 
-bool Azurite::download_blob(const std::string& container, const std::string& name, const std::string& file) {
+bool Azurite::download_blob(const std::string& container, const std::string& name,
+                            const std::string& file) {
   std::string sas = container_sas_uri(container);
   std::string url = sas.substr(0, sas.find('?')) + "/" + name + sas.substr(sas.find('?'));
   auto [rc, out] = curl({"-f", "-o", file, url});
@@ -171,7 +190,8 @@ bool Azurite::download_blob(const std::string& container, const std::string& nam
   return true;
 }
 
-std::optional<std::string> Azurite::read_blob(const std::string& container, const std::string& name) {
+std::optional<std::string> Azurite::read_blob(const std::string& container,
+                                              const std::string& name) {
   std::string file = dir_.path() + "/read.tmp";
   if (!download_blob(container, name, file)) return std::nullopt;
   std::ifstream in(file, std::ios::binary);

@@ -42,7 +42,8 @@ class Azurite {
   bool create_container(const std::string& name);
   // Container SAS URI (sv=2021-08-06, sr=c, spr=https) valid until now + expires_in_s (negative:
   // already expired).
-  std::string container_sas_uri(const std::string& container, const std::string& permissions = "rcwl",
+  std::string container_sas_uri(const std::string& container,
+                                const std::string& permissions = "rcwl",
                                 int64_t expires_in_s = 3600) const;
 
   struct BlobInfo {
@@ -53,7 +54,8 @@ class Azurite {
   // Every blob of the container, or nullopt (error()) if the listing failed.
   std::optional<std::vector<BlobInfo>> list_blobs(const std::string& container);
   // Downloads a blob into a file; false (error()) on failure.
-  bool download_blob(const std::string& container, const std::string& name, const std::string& file);
+  bool download_blob(const std::string& container, const std::string& name,
+                     const std::string& file);
   std::optional<std::string> read_blob(const std::string& container, const std::string& name);
 
  private:

@@ -13,7 +13,8 @@ using namespace m365;
 
 namespace {
 constexpr char kHostSas[] =
-    "https://acct.blob.core.windows.net/items?sv=2021-08-06&sr=c&sp=rcwl&se=2030-01-01T00%3A00%3A00Z&sig=AbC%2Bd%3D";
+    "https://acct.blob.core.windows.net/"
+    "items?sv=2021-08-06&sr=c&sp=rcwl&se=2030-01-01T00%3A00%3A00Z&sig=AbC%2Bd%3D";
 }
 
 TEST(BlobAddress, HostStyleSas) {
@@ -75,10 +76,13 @@ TEST(BlobAddress, BlobUrlEncodesSegmentsAndKeepsTheQuery) {
   ASSERT_TRUE(name.ok()) << msg;
   EXPECT_EQ(*name, "job 1/t%2/17 ü.json");
   std::string q = "?sv=2021-08-06&sr=c&sp=rcwl&se=2030-01-01T00%3A00%3A00Z&sig=AbC%2Bd%3D";
-  EXPECT_EQ(blob_url(*s, *name), "https://acct.blob.core.windows.net/items/job%201/t%252/17%20%C3%BC.json" + q);
-  EXPECT_EQ(block_url(*s, "j/t/n.json", "MDAwMDAx"),
-            "https://acct.blob.core.windows.net/items/j/t/n.json" + q + "&comp=block&blockid=MDAwMDAx");
-  EXPECT_EQ(block_list_url(*s, "j/t/n.json"), "https://acct.blob.core.windows.net/items/j/t/n.json" + q + "&comp=blocklist");
+  EXPECT_EQ(blob_url(*s, *name),
+            "https://acct.blob.core.windows.net/items/job%201/t%252/17%20%C3%BC.json" + q);
+  EXPECT_EQ(
+      block_url(*s, "j/t/n.json", "MDAwMDAx"),
+      "https://acct.blob.core.windows.net/items/j/t/n.json" + q + "&comp=block&blockid=MDAwMDAx");
+  EXPECT_EQ(block_list_url(*s, "j/t/n.json"),
+            "https://acct.blob.core.windows.net/items/j/t/n.json" + q + "&comp=blocklist");
 }
 
 TEST(BlobAddress, BlobNameRules) {
@@ -117,8 +121,10 @@ TEST(BlobAddress, BlockListBody) {
 }
 
 TEST(BlobAddress, StorageErrorCode) {
-  std::string body = "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthenticationFailed</Code>"
-                     "<Message>Server failed to authenticate the request.</Message></Error>";
+  std::string body =
+      "\xEF\xBB\xBF<?xml version=\"1.0\" "
+      "encoding=\"utf-8\"?><Error><Code>AuthenticationFailed</Code>"
+      "<Message>Server failed to authenticate the request.</Message></Error>";
   EXPECT_EQ(storage_error_code(body, nullptr), "AuthenticationFailed");
   std::string header = "ContainerNotFound";
   EXPECT_EQ(storage_error_code(body, &header), "ContainerNotFound");

@@ -11,12 +11,14 @@ using namespace m365;
 
 TEST(EventApiBody, ExactCompactShape) {
   std::string msg;
-  auto b = download_complete_body("a1b2", TaskStatus::Success,
-                                  {{"1106451391000834048", "2019-03-15T07:05:43", "1552633543123.json"}}, &msg);
+  auto b = download_complete_body(
+      "a1b2", TaskStatus::Success,
+      {{"1106451391000834048", "2019-03-15T07:05:43", "1552633543123.json"}}, &msg);
   ASSERT_TRUE(b.ok()) << msg;
   EXPECT_EQ(*b,
             "{\"taskId\":\"a1b2\",\"status\":0,\"itemMetadata\":[{\"id\":\"1106451391000834048\","
-            "\"modificationTimestampUtc\":\"2019-03-15T07:05:43\",\"fileName\":\"1552633543123.json\"}]}");
+            "\"modificationTimestampUtc\":\"2019-03-15T07:05:43\",\"fileName\":\"1552633543123."
+            "json\"}]}");
 }
 
 TEST(EventApiBody, FailureHasEmptyArrayNeverNull) {
@@ -29,7 +31,8 @@ TEST(EventApiBody, FailureHasEmptyArrayNeverNull) {
 
 TEST(EventApiBody, StringsAreEscaped) {
   std::string msg;
-  auto b = download_complete_body("q\"\\", TaskStatus::Success, {{"1", "2019-03-15T07:05:43", "a\nb.json"}}, &msg);
+  auto b = download_complete_body("q\"\\", TaskStatus::Success,
+                                  {{"1", "2019-03-15T07:05:43", "a\nb.json"}}, &msg);
   ASSERT_TRUE(b.ok());
   EXPECT_NE(b->find("\"taskId\":\"q\\\"\\\\\""), std::string::npos) << *b;
   EXPECT_NE(b->find("a\\nb.json"), std::string::npos) << *b;
@@ -38,12 +41,20 @@ TEST(EventApiBody, StringsAreEscaped) {
 TEST(EventApiBody, Limits) {
   namespace lim = core::limits::m365;
   std::string msg;
-  EXPECT_EQ(download_complete_body("", TaskStatus::Success, {}, &msg).error().code, core::Errc::InvalidArgument);
-  EXPECT_TRUE(download_complete_body(std::string(lim::kMaxEventFieldBytes, 't'), TaskStatus::Success, {}, &msg).ok());
-  EXPECT_FALSE(download_complete_body(std::string(lim::kMaxEventFieldBytes + 1, 't'), TaskStatus::Success, {}, &msg).ok());
-  EXPECT_FALSE(download_complete_body("t", TaskStatus::Success, {{"", "2019-03-15T07:05:43", "f.json"}}, &msg).ok());
+  EXPECT_EQ(download_complete_body("", TaskStatus::Success, {}, &msg).error().code,
+            core::Errc::InvalidArgument);
+  EXPECT_TRUE(download_complete_body(std::string(lim::kMaxEventFieldBytes, 't'),
+                                     TaskStatus::Success, {}, &msg)
+                  .ok());
+  EXPECT_FALSE(download_complete_body(std::string(lim::kMaxEventFieldBytes + 1, 't'),
+                                      TaskStatus::Success, {}, &msg)
+                   .ok());
+  EXPECT_FALSE(download_complete_body("t", TaskStatus::Success,
+                                      {{"", "2019-03-15T07:05:43", "f.json"}}, &msg)
+                   .ok());
   EXPECT_FALSE(download_complete_body("t", static_cast<TaskStatus>(3), {}, &msg).ok());
-  std::vector<ItemMetadata> items(lim::kMaxEventItems, ItemMetadata{"1", "2019-03-15T07:05:43", "f.json"});
+  std::vector<ItemMetadata> items(lim::kMaxEventItems,
+                                  ItemMetadata{"1", "2019-03-15T07:05:43", "f.json"});
   EXPECT_TRUE(download_complete_body("t", TaskStatus::Success, items, &msg).ok());
   items.push_back(items.back());
   auto over = download_complete_body("t", TaskStatus::Success, items, &msg);
@@ -70,7 +81,8 @@ TEST(UploadConcurrency, ParsesTheSetting) {
   namespace lim = core::limits::m365;
   std::string msg;
   EXPECT_EQ(*parse_upload_concurrency("1", &msg), 1u);
-  EXPECT_EQ(*parse_upload_concurrency(std::to_string(lim::kMaxUploadConcurrency), &msg), lim::kMaxUploadConcurrency);
+  EXPECT_EQ(*parse_upload_concurrency(std::to_string(lim::kMaxUploadConcurrency), &msg),
+            lim::kMaxUploadConcurrency);
   for (const char* bad : {"", "0", "-1", "8x", " 8", "65", "99999"}) {
     auto r = parse_upload_concurrency(bad, &msg);
     ASSERT_FALSE(r.ok()) << bad;
@@ -95,7 +107,8 @@ TEST(UploadFailure, ClassifiesStorageAnswers) {
   EXPECT_EQ(forbidden.error.code, core::Errc::Forbidden);
   EXPECT_EQ(forbidden.storage_code, "AuthenticationFailed");
   EXPECT_NE(forbidden.message.find("expired"), std::string::npos);
-  EXPECT_EQ(classify(404, "<Error><Code>ContainerNotFound</Code></Error>").failure, FailureClass::Permanent);
+  EXPECT_EQ(classify(404, "<Error><Code>ContainerNotFound</Code></Error>").failure,
+            FailureClass::Permanent);
   EXPECT_EQ(classify(413, "").failure, FailureClass::Permanent);
   EXPECT_EQ(classify(500, "").failure, FailureClass::Temporary);
   EXPECT_EQ(classify(503, "").failure, FailureClass::Temporary);
