@@ -270,3 +270,38 @@ inline constexpr size_t kStoreCompactMinBytes = 4 * 1024 * 1024;
 inline constexpr size_t kMaxStorePendingBytes = 64 * 1024 * 1024;
 
 }  // namespace core::limits
+
+// ---- Blob uploads and the Event API (src/m365/blob_uploader, upload_queue, event_api) ----
+namespace core::limits::m365 {
+// Items up to this size go in one Put Blob; larger ones (media embedded as base64 can make an
+// item hundreds of MB) are streamed as Put Block requests of this size plus Put Block List.
+// One block is the only body held in memory per upload: 8 uploads in flight = 32 MiB.
+inline constexpr size_t kBlobBlockBytes = 4 * 1024 * 1024;
+// Smallest block size a caller may configure (tests use small blocks to exercise the paths).
+inline constexpr size_t kMinBlobBlockBytes = 1024;
+// Azure Storage allows 50,000 committed blocks per blob (x 4 MiB = 195 GiB); an item beyond it
+// fails permanently instead of being cut.
+inline constexpr uint32_t kMaxBlobBlocks = 50000;
+// Azure's limit on a blob name (job id + task id + leaf name, before percent-encoding).
+inline constexpr size_t kMaxBlobNameBytes = 1024;
+// Default and ceiling of CONNECTOR_UPLOAD_CONCURRENCY (uploads in flight at once). Each holds
+// one block in memory; 64 x 4 MiB = 256 MiB is the most we let a setting ask for.
+inline constexpr size_t kDefaultUploadConcurrency = 8;
+inline constexpr size_t kMaxUploadConcurrency = 64;
+// Uploads waiting in an UploadQueue; beyond it submit() answers Busy (the pipeline is
+// producing items faster than storage takes them and must wait).
+inline constexpr size_t kMaxQueuedUploads = 1024;
+// Total time for one block (or one small item) including the client's retries.
+inline constexpr uint64_t kBlobRequestTimeoutMs = 5 * 60 * 1000;
+// Answers kept from Blob storage and the Event API: success bodies are empty and errors a
+// short XML or JSON document; 64 KiB keeps the whole of any real one for the error message.
+inline constexpr size_t kMaxServiceAnswerBytes = 64 * 1024;
+// Attempts for one Event API completion (first included), backoff between them from the
+// client's policy. A completion that still fails is the caller's to persist and resend.
+inline constexpr uint32_t kEventApiMaxAttempts = 5;
+// Items reported in one completion: a task uploads at most the 3,200-tweet timeline cap;
+// kMaxCheckpointItems bounds the body (10,000 x ~120 bytes = 1.2 MB).
+inline constexpr size_t kMaxEventItems = kMaxCheckpointItems;
+// Length of each id and name placed in the Event API body or query.
+inline constexpr size_t kMaxEventFieldBytes = 256;
+}  // namespace core::limits::m365
