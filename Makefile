@@ -124,11 +124,15 @@ $(BUILD)/tests/fuzz_replay_%: $(BUILD)/tobj/fuzz/%_fuzz.o $(BUILD)/tobj/fuzz/rep
 	$(Q)$(CXX) $(TEST_CXXFLAGS) $^ $(if $(SANITIZE),-fsanitize=address$(,)undefined) -o $@
 
 test-bins: $(BIN) $(UNIT_BIN) $(if $(INTEG_SRCS),$(INTEG_BIN)) $(FUZZ_REPLAY)
-test: test-bins
+# Test-only Node.js packages (Azurite), installed from tests/package-lock.json on first use.
+NODE_DEPS := tests/node_modules/.package-lock.json
+$(NODE_DEPS): tests/package.json tests/package-lock.json
+	$(Q)npm ci --prefix tests --no-audit --no-fund --loglevel=error
+test: test-bins $(NODE_DEPS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh all
 test-unit: $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh unit
-test-integration: test-bins
+test-integration: test-bins $(NODE_DEPS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
 sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize SANITIZE=1 test
