@@ -264,3 +264,168 @@ TEST(AuthEndToEnd, StoreErrorIsAClearStartupError) {
   EXPECT_NE(*st, 0);
   EXPECT_NE(s.proc->output().find("cannot open the store in " + data), std::string::npos) << s.proc->output();
 }
+
+namespace {
+
+struct Capture : http::Exchange {
+  std::vector<http::Response> sent;
+  void send(http::Response r) override { sent.push_back(std::move(r)); }
+};
+
+struct LogCapture : core::log::Sink {
+  std::string text;
+  void write_line(std::string_view line) override { text += line; }
+};
+
+// Runs the loop until `done` or 10 s pass (bounded: a lost callback fails the test, not hangs it).
+template <class Pred>
+bool run_until(uv::Loop& loop, Pred done) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done() && std::chrono::steady_clock::now() < end) loop.run(UV_RUN_ONCE);
+  return done();
+}
+
+std::unique_ptr<http::Client> make_client(uv::Loop& loop) {
+  http::Client::Options o;
+  o.ca_file = ts::test_pki_dir() + "/ca.crt";
+  std::string message;
+  auto c = http::Client::create(loop, std::move(o), &message);
+  EXPECT_TRUE(c.ok()) << message;
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+}  // namespace
+
+TEST(AuthInProcess, UnknownKidAfterRotationIsAcceptedAfterOneRefresh) {
+  FakeAad aad;
+  ASSERT_GT(aad.port, 0);
+  LogCapture logs;
+  core::log::set_sink(&logs);
+  {
+    uv::Loop loop;
+    {
+    auto client = make_client(loop);
+    ASSERT_TRUE(client);
+    jwt::KeyCache keys(/*min_forced_interval_ms=*/1);
+    connector::JwksFetcher fetcher(loop, *client, keys, core::SystemClock::instance(), aad.openid());
+    connector::InboundAuthConfig ac;
+    ac.basic = {kTenant, kApiSecret};
+    ac.bearer_enabled = true;
+    ac.bearer.tenant_id = kTenant;
+    ac.bearer.audiences = {kAppUri};
+    connector::InboundAuth auth(ac);
+    connector::AuthMiddleware mw(auth, &keys, &fetcher, core::SystemClock::instance());
+    int calls = 0;
+    http::Handler h = mw.protect([&](http::Request&, http::Responder res) {
+      ++calls;
+      res.respond(http::Response::text(200, "ok"));
+    });
+    std::vector<std::shared_ptr<http::ExchangeLink>> links;
+    auto call = [&](const std::string& token) {
+      auto cap = std::make_shared<Capture>();
+      auto link = std::make_shared<http::ExchangeLink>();
+      link->target = cap.get();
+      links.push_back(link);
+      http::Request req;
+      req.path = "/setup/Validate";
+      req.peer_ip = "127.0.0.1";
+      req.headers.add("Authorization", "Bearer " + token);
+      h(req, http::Responder(link));
+      EXPECT_TRUE(run_until(loop, [&] { return !cap->sent.empty(); }));
+      return cap->sent.empty() ? 0 : cap->sent[0].status;
+    };
+    // No keys yet: the first token waits for the first fetch and passes.
+    EXPECT_EQ(call(bearer_token(aad.key())), 200);
+    EXPECT_EQ(aad.stat("jwksRequests"), 1);
+    // Rotation: a token signed by the new key names an unknown kid; one refresh, then accepted.
+    aad.control("/rotate");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(call(bearer_token(aad.key())), 200);
+    EXPECT_EQ(aad.stat("jwksRequests"), 2);
+    EXPECT_EQ(fetcher.fetches(), 2u);
+    // Key endpoint down and another rotation: fail closed with 503 and a clear log line.
+    aad.control("/rotate");
+    aad.control("/down");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(call(bearer_token(aad.key())), 503);
+    EXPECT_EQ(calls, 2);
+    }
+    loop.run();
+    EXPECT_EQ(loop.live_handles(), 0);
+  }
+  core::log::set_sink(nullptr);
+  EXPECT_NE(logs.text.find("signing keys could not be fetched"), std::string::npos) << logs.text;
+  EXPECT_NE(logs.text.find("HTTP 503"), std::string::npos);
+}
+
+TEST(AuthInProcess, AadTokenClientSharesOneRequestCachesAndRefreshesAhead) {
+  FakeAad aad;
+  ASSERT_GT(aad.port, 0);
+  aad.control("/delay?ms=300");
+  LogCapture logs;
+  core::log::set_sink(&logs);
+  {
+    uv::Loop loop;
+    {
+    auto client = make_client(loop);
+    ASSERT_TRUE(client);
+    core::ManualClock clock(static_cast<int64_t>(time(nullptr)) * 1000);
+    m365::AadTokenClient::Options o;
+    o.authority = aad.base();
+    m365::AadTokenClient tokens(loop, *client, clock, o);
+    EXPECT_EQ(tokens.acquire(kTenant, [](const auto&) { ADD_FAILURE() << "called without credentials"; }).error().code,
+              core::Errc::Config);
+    tokens.set_credentials(kAadClientId, kAadSecret);
+
+    // Five concurrent callers: one request, one token for all.
+    std::vector<std::string> got;
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(tokens.acquire(kTenant, [&](const core::Result<m365::AadToken>& t) {
+        ASSERT_TRUE(t.ok());
+        got.push_back(t->access_token);
+      }).ok());
+    }
+    EXPECT_TRUE(got.empty());  // never inside acquire()
+    ASSERT_TRUE(run_until(loop, [&] { return got.size() == 5; }));
+    EXPECT_EQ(aad.stat("tokenRequests"), 1);
+    for (const auto& t : got) EXPECT_EQ(t, got[0]);
+
+    // Cache hit: no request, still delivered from the loop.
+    bool hit = false;
+    ASSERT_TRUE(tokens.acquire(kTenant, [&](const core::Result<m365::AadToken>& t) {
+      hit = t.ok() && t->access_token == got[0];
+    }).ok());
+    EXPECT_FALSE(hit);
+    ASSERT_TRUE(run_until(loop, [&] { return hit; }));
+    EXPECT_EQ(aad.stat("tokenRequests"), 1);
+
+    // Within kAadRefreshAheadS of expiry: renewed.
+    clock.advance_ms((3600 - core::limits::kAadRefreshAheadS + 10) * 1000);
+    std::string renewed;
+    ASSERT_TRUE(tokens.acquire(kTenant, [&](const core::Result<m365::AadToken>& t) {
+      if (t.ok()) renewed = t->access_token;
+    }).ok());
+    ASSERT_TRUE(run_until(loop, [&] { return !renewed.empty(); }));
+    EXPECT_NE(renewed, got[0]);
+    EXPECT_EQ(aad.stat("tokenRequests"), 2);
+
+    // A wrong secret: AAD's AADSTS answer is logged verbatim, the secret never.
+    tokens.set_credentials(kAadClientId, "wrong-aad-secret-Xy12");
+    bool failed = false;
+    core::Errc code = core::Errc::Internal;
+    ASSERT_TRUE(tokens.acquire(kTenant, [&](const core::Result<m365::AadToken>& t) {
+      failed = !t.ok();
+      if (!t.ok()) code = t.error().code;
+    }).ok());
+    ASSERT_TRUE(run_until(loop, [&] { return failed; }));
+    EXPECT_EQ(code, core::Errc::Config);
+    EXPECT_NE(tokens.last_error().find("AADSTS7000215: Invalid client secret provided."), std::string::npos);
+    }
+    loop.run();
+    EXPECT_EQ(loop.live_handles(), 0);
+  }
+  core::log::set_sink(nullptr);
+  EXPECT_NE(logs.text.find("AADSTS7000215: Invalid client secret provided."), std::string::npos) << logs.text;
+  EXPECT_NE(logs.text.find("\"aadsts\":\"AADSTS7000215\""), std::string::npos) << logs.text;
+  expect_no_secret(logs.text, {kAadSecret, "wrong-aad-secret-Xy12"}, "the token client log");
+}
