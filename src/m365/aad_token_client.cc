@@ -17,7 +17,10 @@ AadTokenClient::AadTokenClient(uv::Loop& loop, http::Client& client, const core:
 }
 
 AadTokenClient::~AadTokenClient() {
-  for (const auto& [id, tenant] : in_flight_) client_.cancel(id);
+  // cancel() may call on_dropped(), which erases from in_flight_: iterate over a copy.
+  auto pending = std::move(in_flight_);
+  in_flight_.clear();
+  for (const auto& [id, tenant] : pending) client_.cancel(id);
 }
 
 void AadTokenClient::set_credentials(std::string client_id, std::string client_secret) {

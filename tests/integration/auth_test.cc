@@ -420,6 +420,13 @@ TEST(AuthInProcess, AadTokenClientSharesOneRequestCachesAndRefreshesAhead) {
     ASSERT_TRUE(run_until(loop, [&] { return failed; }));
     EXPECT_EQ(code, core::Errc::Config);
     EXPECT_NE(tokens.last_error().find("AADSTS7000215: Invalid client secret provided."), std::string::npos);
+    // Destroyed with a request in flight: the callback is dropped, nothing leaks or runs late.
+    aad.control("/delay?ms=2000");
+    tokens.set_credentials(kAadClientId, kAadSecret);
+    ASSERT_TRUE(tokens.acquire(kTenant, [](const core::Result<m365::AadToken>&) {
+      ADD_FAILURE() << "a dropped callback ran";
+    }).ok());
+    loop.run(UV_RUN_NOWAIT);
     }
     loop.run();
     EXPECT_EQ(loop.live_handles(), 0);
