@@ -259,6 +259,18 @@ bool apply_aad_app_uri(std::string_view v, Config* c, std::string* why) {
   return true;
 }
 
+bool apply_trust_proxy(std::string_view v, Config* c, std::string* why) {
+  if (v == "true" || v == "1") {
+    c->trust_proxy = true;
+  } else if (v == "false" || v == "0" || v.empty()) {
+    c->trust_proxy = false;
+  } else {
+    *why = "must be true or false";
+    return false;
+  }
+  return true;
+}
+
 bool apply_event_api_base(std::string_view v, Config* c, std::string* why) {
   return parse_base_url(v, &c->event_api_base, why);
 }
@@ -388,6 +400,13 @@ const OptionSpec* option_table(size_t* count) {
        "and callers authenticate with Basic auth (tenant ID and API secret key).",
        "CONNECTOR_AAD_APP_URI=https://contoso-twitter.azurewebsites.net twitter-connector serve",
        false, apply_aad_app_uri},
+      {"--trust-proxy", "CONNECTOR_TRUST_PROXY", "true|false", "false",
+       "believe X-Forwarded-For (only behind a reverse proxy such as App Service)",
+       "Set to true when the service runs behind a reverse proxy that appends the client "
+       "address to X-Forwarded-For (Azure App Service does). The failed-authentication throttle "
+       "then counts per client address taken from the last X-Forwarded-For entry; otherwise it "
+       "counts per TCP peer and the header is ignored, because any client can send it.",
+       "CONNECTOR_TRUST_PROXY=true twitter-connector serve", false, apply_trust_proxy},
       {"--event-api-base", "CONNECTOR_EVENT_API_BASE", "URL",
        "https://webhook.ingestion.office.com", "base URL of the Microsoft 365 Event API",
        "Base URL of the Microsoft 365 Event API the service notifies when a download task is "

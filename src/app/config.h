@@ -39,6 +39,7 @@ struct Config {
   std::string aad_authority;
   std::string aad_openid_config;          // empty: derived, see aad_openid_config_url()
   std::vector<std::string> aad_app_uris;  // accepted bearer-token audiences; empty: Basic only
+  bool trust_proxy = false;               // believe X-Forwarded-For (behind App Service)
   std::string event_api_base;
   std::string ca_file;
 };

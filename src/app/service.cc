@@ -14,11 +14,22 @@
 #include <memory>
 
 #include "app/ops_routes.h"
+#include "connector/auth_middleware.h"
+#include "connector/config_api.h"
+#include "connector/inbound_auth.h"
+#include "connector/jwks_fetcher.h"
+#include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/rand.h"
+#include "http/client.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "jwt/key_cache.h"
+#include "m365/aad_token_client.h"
+#include "store/box_codec.h"
+#include "store/file_store.h"
 #include "uv/loop.h"
 #include "uv/signal.h"
 
@@ -87,6 +98,10 @@ class Service final : public uv::Signal::Handler {
   int run() {
     ops_.metrics = &metrics_;
     add_ops_routes(router_, ops_);
+    if (!open_store() || !start_auth()) return 1;
+    router_.get("/setup/Validate", guard_->protect(connector::ConfigApi::validate_handler()));
+    router_.get("/api/Configuration", guard_->protect(config_api_->get_handler()));
+    router_.post("/api/Configuration", guard_->protect(config_api_->post_handler()));
     http::ServerOptions o;
     o.host = config_.listen_host;
     o.port = config_.listen_port;
@@ -120,6 +135,74 @@ class Service final : public uv::Signal::Handler {
   }
 
  private:
+  // Opens the FileStore in the data dir, sealing secrets when CONNECTOR_ENCRYPTION_KEY is set.
+  bool open_store() {
+    if (!config_.encryption_key.empty()) {
+      auto codec = store::BoxCodec::from_raw_key(config_.encryption_key, core::SystemRng::instance());
+      if (!codec.ok()) return startup_error("CONNECTOR_ENCRYPTION_KEY is not a usable key: 32 bytes are needed");
+      codec_ = std::move(*codec);
+    }
+    store::FileStore::Options o;
+    o.dir = config_.data_dir;
+    o.codec = codec_.get();
+    std::string problem;
+    auto opened = store::FileStore::open(loop_.get(), core::SystemClock::instance(), std::move(o), &problem);
+    if (!opened.ok()) {
+      if (problem.empty()) problem = opened.error().where;
+      return startup_error("cannot open the store in " + config_.data_dir + ": " + problem);
+    }
+    store_ = std::move(*opened);
+    log::info("store opened", {log::f("dir", config_.data_dir), log::f("secrets_encrypted", codec_ != nullptr)});
+    return true;
+  }
+
+  // Outbound client, inbound authentication (Basic, and Bearer when CONNECTOR_AAD_APP_URI is
+  // set), the Configuration API and the AAD token client fed from the stored settings.
+  bool start_auth() {
+    http::Client::Options co;
+    co.ca_file = config_.ca_file;
+    co.proxy = http::ProxyEnv::from_environment();
+    std::string message;
+    auto client = http::Client::create(loop_, std::move(co), &message);
+    if (!client.ok()) return startup_error("cannot set up outbound HTTPS: " + message);
+    client_ = std::move(*client);
+
+    connector::InboundAuthConfig ac;
+    ac.basic = {config_.tenant_id, config_.api_secret_key};
+    ac.bearer_enabled = !config_.aad_app_uris.empty();
+    ac.bearer.tenant_id = config_.tenant_id;
+    ac.bearer.audiences = config_.aad_app_uris;
+    bool bearer = ac.bearer_enabled;
+    auth_ = std::make_unique<connector::InboundAuth>(std::move(ac));
+    if (bearer) {
+      jwks_ = std::make_unique<connector::JwksFetcher>(loop_, *client_, keys_, core::SystemClock::instance(),
+                                                       aad_openid_config_url(config_));
+      // Load the keys now so the first Bearer call does not wait; a failure is logged by the
+      // fetcher and retried when a token arrives (fail closed meanwhile).
+      (void)jwks_->refresh([](core::Status, const std::string&) {});
+    }
+    connector::AuthMiddlewareOptions mo;
+    mo.trust_proxy = config_.trust_proxy;
+    guard_ = std::make_unique<connector::AuthMiddleware>(*auth_, bearer ? &keys_ : nullptr, jwks_.get(),
+                                                         core::SystemClock::instance(), mo);
+
+    m365::AadTokenClient::Options to;
+    to.authority = config_.aad_authority;
+    aad_ = std::make_unique<m365::AadTokenClient>(loop_, *client_, core::SystemClock::instance(), to);
+    config_api_ = std::make_unique<connector::ConfigApi>(*store_);
+    config_api_->on_saved([this](const store::Settings& s) { aad_->set_credentials(s.aad_app_id, s.aad_app_secret); });
+    store_->get_settings([this](core::Result<store::Settings> s) {
+      if (s.ok()) aad_->set_credentials(s->aad_app_id, s->aad_app_secret);
+    });
+    return true;
+  }
+
+  bool startup_error(const std::string& message) {
+    log::error("cannot start", {log::f("error", message)});
+    fprintf(stderr, "twitter-connector serve: %s\n", message.c_str());
+    return false;
+  }
+
   void on_signal(uv::Signal*, int signum) override {
     const char* name = signum == SIGTERM ? "SIGTERM" : "SIGINT";
     if (stopping_) {
@@ -146,20 +229,37 @@ class Service final : public uv::Signal::Handler {
   // is not destroyed here because this may run inside its own timer callback; the members'
   // destructors release it and the loop after run() returns.
   void finish() {
+    if (finishing_) return;
+    finishing_ = true;
     sigterm_.reset();
     sigint_.reset();
-    loop_.stop();
+    // Every write made so far becomes durable before the loop stops.
+    store_->close([this](core::Status st) {
+      if (!st.ok()) log::error("store closed with an error", {log::f("error", st.error().where)});
+      client_->close_idle();
+      loop_.stop();
+    });
   }
 
   const Config& config_;
   uv::Loop loop_;
   core::Metrics metrics_;
+  std::unique_ptr<store::BoxCodec> codec_;
+  std::unique_ptr<store::FileStore> store_;
+  std::unique_ptr<http::Client> client_;
+  jwt::KeyCache keys_;
+  std::unique_ptr<connector::JwksFetcher> jwks_;
+  std::unique_ptr<connector::InboundAuth> auth_;
+  std::unique_ptr<connector::AuthMiddleware> guard_;
+  std::unique_ptr<m365::AadTokenClient> aad_;
+  std::unique_ptr<connector::ConfigApi> config_api_;
   http::Router router_;
   OpsState ops_;
   std::unique_ptr<http::Server> server_;
   uv::Ptr<uv::Signal> sigterm_;
   uv::Ptr<uv::Signal> sigint_;
   bool stopping_ = false;
+  bool finishing_ = false;
 };
 
 }  // namespace

@@ -269,6 +269,23 @@ inline constexpr size_t kStoreCompactMinBytes = 4 * 1024 * 1024;
 // Changes waiting for the next group commit; beyond it callers get Busy (the disk is too slow).
 inline constexpr size_t kMaxStorePendingBytes = 64 * 1024 * 1024;
 
+// --- auth wiring (JWKS fetch, AAD token client, Configuration API) -----------------------
+// Whole OpenID configuration + JWKS fetch: both documents are small; a key endpoint slower
+// than this is treated as down (fail closed, 503) rather than holding callers for minutes.
+inline constexpr uint64_t kJwksFetchTimeoutMs = 15'000;
+// Callers parked behind one JWKS refresh; beyond this they get 503 at once (bounded memory).
+inline constexpr size_t kMaxJwksWaiters = 256;
+// Retry-After sent with a 503 when the signing keys could not be fetched.
+inline constexpr uint64_t kJwksUnavailableRetryMs = 30'000;
+// One AAD token request, all attempts: the endpoint answers in well under a second; callers
+// (Event API reports) must learn of an outage while their task lease still runs.
+inline constexpr uint64_t kAadTokenTimeoutMs = 30'000;
+// POST /api/Configuration bodies: six values of at most kMaxStoreValueBytes plus JSON framing.
+inline constexpr size_t kMaxConfigurationBodyBytes = 64 * 1024;
+// Configuration updates waiting behind the one being written (read-modify-write is serialised
+// so two saves cannot lose each other's fields); more get 503.
+inline constexpr size_t kMaxQueuedConfigurationUpdates = 16;
+
 }  // namespace core::limits
 
 // ---- Blob uploads and the Event API (src/m365/blob_uploader, upload_queue, event_api) ----

@@ -226,8 +226,9 @@ TEST(Serve, UnwritableDataDirIsRefusedWithAClearMessage) {
 TEST(Serve, PortInUseIsAStartupFailure) {
   Served a;
   ASSERT_GT(a.port(), 0);
-  auto [rc, out] = run_binary(
-      {"serve", "--listen", "127.0.0.1:" + std::to_string(a.port()), "--data-dir", a.data_dir()});
+  // Its own data dir: the first instance holds the store lock on a.data_dir().
+  auto [rc, out] = run_binary({"serve", "--listen", "127.0.0.1:" + std::to_string(a.port()),
+                               "--data-dir", a.data_dir() + "-second"});
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("cannot listen on 127.0.0.1:" + std::to_string(a.port())), std::string::npos)
       << out;

@@ -199,6 +199,7 @@ TEST(Config, BadValuesNameTheOptionAndTheFix) {
       {"CONNECTOR_AAD_AUTHORITY", "ftp://x", "https://"},
       {"CONNECTOR_AAD_OPENID_CONFIG", "https://us er@x", "host name"},
       {"CONNECTOR_AAD_APP_URI", "not a uri", "application ID URIs"},
+      {"CONNECTOR_TRUST_PROXY", "yes please", "true or false"},
       {"CONNECTOR_EVENT_API_BASE", "webhook.ingestion.office.com", "https://"},
       {"CONNECTOR_CA_FILE", "/etc/ssl/\tcerts", "control characters"},
       {"CONNECTOR_MAX_BODY_BYTES", "1e6", "number of bytes"},
@@ -322,4 +323,12 @@ TEST(Config, DocsConfigMdMatchesTheOptionTable) {
   for (const auto& o : app::options()) {
     EXPECT_NE(ss.str().find(std::string("## ") + o.env + "\n\n### NAME"), std::string::npos);
   }
+}
+
+TEST(Config, TrustProxyFlag) {
+  app::Config d = app::default_config();
+  EXPECT_FALSE(d.trust_proxy);
+  auto r = load({}, Environment{{"CONNECTOR_TRUST_PROXY", "true"}});
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_TRUE(r.l.config.trust_proxy);
 }
