@@ -12,16 +12,7 @@ ResponseParser* self_of(llhttp_t* p) { return static_cast<ResponseParser*>(p->da
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+// iequals() is defined once, in message.cc (both headers declare it).
 
 const std::string* find_header(const ClientHeaders& headers, std::string_view name) {
   for (const auto& h : headers)
