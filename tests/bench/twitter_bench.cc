@@ -130,5 +130,15 @@ int main(int argc, char** argv) {
   const double mcpu = cpu_s() - m0;
   printf("connector parse+map alone input=%.1fMB cpu=%.2fs throughput=%.0fMB/s (%zu bytes of Items)\n",
          body.size() * reps / 1e6, mcpu, body.size() * reps / 1e6 / mcpu, mapped);
+  const double p0 = cpu_s();
+  size_t parsed = 0;
+  for (int i = 0; i < reps; ++i) {
+    auto page = twitter::parse_v2_page(body);
+    if (!page.ok()) return 1;
+    parsed += page->tweets.size();
+  }
+  const double pcpu = cpu_s() - p0;
+  printf("connector parse alone    input=%.1fMB cpu=%.2fs throughput=%.0fMB/s (%zu tweets)\n",
+         body.size() * reps / 1e6, pcpu, body.size() * reps / 1e6 / pcpu, parsed);
   return 0;
 }

@@ -26,7 +26,7 @@ if ! /usr/bin/python3 -c 'import tweepy' 2>/dev/null; then
   exit 1
 fi
 echo "--- v2 timeline of $N posts, windows of $WIN minutes"
-"$root/$BUILD/bench/twitter_bench" "$origin" "$tmp/pki/ca.crt" 4113725063 "$newest" "$N" "$WIN"
+${TB_WRAP:-} "$root/$BUILD/bench/twitter_bench" "$origin" "$tmp/pki/ca.crt" 4113725063 "$newest" "$N" "$WIN"
 fields=$("$root/$BUILD/bench/twitter_bench" --fields)
 # shellcheck disable=SC2086
 REQUESTS_CA_BUNDLE="$tmp/pki/ca.crt" /usr/bin/python3 tests/bench/twitter_tweepy_peer.py "$origin" 4113725063 \

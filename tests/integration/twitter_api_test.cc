@@ -304,6 +304,22 @@ TEST_F(TwitterApiTest, ResetMidBodyIsRetried) {
   EXPECT_EQ(got, server_ids());
 }
 
+TEST_F(TwitterApiTest, V11FromCursorSurvivesA429AndAResetMidBody) {
+  make_api(twitter::ApiVersion::V1_1);
+  std::vector<uint64_t> all = server_ids();
+  control("POST", "/__control",
+          R"({"inject":[{"status":429,"reset_in":1,"match":"/1.1/statuses"},)"
+          R"({"reset_mid_body":true,"match":"/1.1/statuses"}]})");
+  std::vector<uint64_t> got;
+  int pages = 0;
+  auto r = walk("", all[230], &got, &pages);
+  ASSERT_EQ(r.kind, twitter::WalkResult::Kind::Done) << r.failure.message;
+  EXPECT_EQ(got, std::vector<uint64_t>(all.begin(), all.begin() + 230));
+  EXPECT_EQ(r.rate_waits, 1u);
+  EXPECT_EQ(r.retries, 1u);
+  EXPECT_EQ(*r.newest_id, all.front());
+}
+
 TEST_F(TwitterApiTest, PersistentServerErrorIsReportedAfterRetries) {
   make_api(twitter::ApiVersion::V1_1);
   control("POST", "/__control",
@@ -480,7 +496,7 @@ TEST_F(TwitterApiTest, MapDownloadMediaEndToEnd) {
   ASSERT_EQ(ok.first, 0) << ok.second;
   auto item = json::parse(ok.second.substr(0, ok.second.find('\n')));
   ASSERT_TRUE(item.ok()) << ok.second;
-  const cJSON* att = cJSON_GetArrayItem(json::get_array(item->get(), "Attachments"), 0);
+  const cJSON* att = cJSON_GetArrayItem(json::get_array(item->get(), "ContentAttachments"), 0);
   ASSERT_TRUE(att) << ok.second;
   auto content = json::get_string(att, "Content");
   ASSERT_TRUE(content) << ok.second;
