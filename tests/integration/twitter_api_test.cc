@@ -240,7 +240,7 @@ TEST_F(TwitterApiTest, IdentityV2AndV11) {
   EXPECT_EQ(a.id, "4113725063");
   EXPECT_EQ(a.username, "twitter_testaccount");
   EXPECT_EQ(a.name, "Contoso Media");
-  make_api(twitter::ApiVersion::V1_1);
+  make_api(twitter::ApiVersion::V1);
   twitter::Identity b = identity();
   EXPECT_EQ(b.id, "4113725063");
   EXPECT_EQ(b.username, "twitter_testaccount");
@@ -249,7 +249,7 @@ TEST_F(TwitterApiTest, IdentityV2AndV11) {
 
 TEST_F(TwitterApiTest, V2TimelineGapFreeAcrossRuns) { gap_free(twitter::ApiVersion::V2, 150, 2); }
 
-TEST_F(TwitterApiTest, V11TimelineGapFreeAcrossRuns) { gap_free(twitter::ApiVersion::V1_1, 260, 2); }
+TEST_F(TwitterApiTest, V11TimelineGapFreeAcrossRuns) { gap_free(twitter::ApiVersion::V1, 260, 2); }
 
 TEST_F(TwitterApiTest, RateLimitWithinBoundWaitsAndResumes) {
   make_api(twitter::ApiVersion::V2);
@@ -266,7 +266,7 @@ TEST_F(TwitterApiTest, RateLimitWithinBoundWaitsAndResumes) {
 }
 
 TEST_F(TwitterApiTest, RateLimitBeyondBoundIsRateLimitedUntil) {
-  make_api(twitter::ApiVersion::V1_1, 2000);
+  make_api(twitter::ApiVersion::V1, 2000);
   control("POST", "/__control", R"({"inject":[{"status":429,"reset_in":120,"match":"/1.1/statuses"}]})");
   std::vector<uint64_t> got;
   int pages = 0;
@@ -294,7 +294,7 @@ TEST_F(TwitterApiTest, ServiceUnavailableIsRetriedWithFreshSignature) {
 }
 
 TEST_F(TwitterApiTest, ResetMidBodyIsRetried) {
-  make_api(twitter::ApiVersion::V1_1);
+  make_api(twitter::ApiVersion::V1);
   control("POST", "/__control", R"({"inject":[{"reset_mid_body":true,"match":"/1.1/statuses"}]})");
   std::vector<uint64_t> got;
   int pages = 0;
@@ -305,7 +305,7 @@ TEST_F(TwitterApiTest, ResetMidBodyIsRetried) {
 }
 
 TEST_F(TwitterApiTest, V11FromCursorSurvivesA429AndAResetMidBody) {
-  make_api(twitter::ApiVersion::V1_1);
+  make_api(twitter::ApiVersion::V1);
   std::vector<uint64_t> all = server_ids();
   control("POST", "/__control",
           R"({"inject":[{"status":429,"reset_in":1,"match":"/1.1/statuses"},)"
@@ -321,7 +321,7 @@ TEST_F(TwitterApiTest, V11FromCursorSurvivesA429AndAResetMidBody) {
 }
 
 TEST_F(TwitterApiTest, PersistentServerErrorIsReportedAfterRetries) {
-  make_api(twitter::ApiVersion::V1_1);
+  make_api(twitter::ApiVersion::V1);
   control("POST", "/__control",
           R"({"inject":[{"status":503,"match":"/1.1/statuses"},{"status":503,"match":"/1.1/statuses"},)"
           R"({"status":503,"match":"/1.1/statuses"},{"status":503,"match":"/1.1/statuses"}]})");
@@ -360,7 +360,7 @@ TEST_F(TwitterApiTest, RevokedTokenNeedsRelogin) {
 }
 
 TEST_F(TwitterApiTest, WrongTokenSecretIsRejectedBySignatureCheck) {
-  make_api(twitter::ApiVersion::V1_1, 10'000, "not the secret");
+  make_api(twitter::ApiVersion::V1, 10'000, "not the secret");
   int calls = 0;
   auto st = api_->fetch_identity([&](core::Result<twitter::Identity> r, const twitter::ApiFailure& f) {
     ++calls;
@@ -374,7 +374,7 @@ TEST_F(TwitterApiTest, WrongTokenSecretIsRejectedBySignatureCheck) {
 }
 
 TEST_F(TwitterApiTest, V11Code453SaysSwitchToV2) {
-  make_api(twitter::ApiVersion::V1_1);
+  make_api(twitter::ApiVersion::V1);
   control("POST", "/__control",
           R"({"inject":[{"status":403,"match":"/1.1/statuses","body":"{\"errors\":[{\"message\":\"You currently )"
           R"(have access to a subset of X API V2 endpoints and limited v1.1 endpoints only.\",\"code\":453}]}"}]})");
@@ -455,15 +455,16 @@ TEST_F(TwitterApiTest, MediaOverCapIsAClearErrorWithBoundedMemory) {
 }
 
 TEST_F(TwitterApiTest, MediaMissingIsNotFound) {
+  control("POST", "/__control", R"({"inject":[{"status":404,"match":"/media/gone.jpg","body":"gone"}]})");
   twitter::MediaFetcher fetcher(*http_, 1 << 20);
   CountingSink sink;
   int calls = 0;
   ASSERT_TRUE(fetcher
-                  .fetch(base() + "/not-media/x.jpg", &sink,
+                  .fetch(base() + "/media/gone.jpg", &sink,
                          [&](twitter::MediaResult& r) {
                            ++calls;
                            EXPECT_EQ(r.status.error().code, Errc::NotFound);
-                           EXPECT_NE(r.message.find("HTTP 404"), std::string::npos) << r.message;
+                           EXPECT_NE(r.message.find("/media/gone.jpg: HTTP 404"), std::string::npos) << r.message;
                          })
                   .ok());
   run_loop();
