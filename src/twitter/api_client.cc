@@ -22,14 +22,16 @@ std::optional<std::string_view> header_view(const http::ClientResponse& r, std::
 }
 
 RateLimitInfo rate_info(const http::ClientResponse& r) {
-  return parse_rate_limit(header_view(r, "x-rate-limit-limit"), header_view(r, "x-rate-limit-remaining"),
+  return parse_rate_limit(header_view(r, "x-rate-limit-limit"),
+                          header_view(r, "x-rate-limit-remaining"),
                           header_view(r, "x-rate-limit-reset"));
 }
 
 }  // namespace
 
-ApiClient::ApiClient(uv::Loop& loop, http::Client& http, Credentials credentials, ApiSettings settings,
-                     const core::Clock& clock, core::Rng& rng, core::Metrics* metrics)
+ApiClient::ApiClient(uv::Loop& loop, http::Client& http, Credentials credentials,
+                     ApiSettings settings, const core::Clock& clock, core::Rng& rng,
+                     core::Metrics* metrics)
     : loop_(loop),
       http_(http),
       credentials_(std::move(credentials)),
@@ -67,7 +69,8 @@ core::Result<Identity> parse_identity(ApiVersion version, std::string_view body,
     if (why) *why = "the identity response is not JSON";
     return core::make_error(core::Errc::Parse, "identity");
   }
-  const cJSON* obj = version == ApiVersion::V2 ? json::get_object(root->get(), "data") : root->get();
+  const cJSON* obj =
+      version == ApiVersion::V2 ? json::get_object(root->get(), "data") : root->get();
   const char* id_key = version == ApiVersion::V2 ? "id" : "id_str";
   const char* user_key = version == ApiVersion::V2 ? "username" : "screen_name";
   auto id = obj ? json::get_string(obj, id_key) : std::nullopt;
@@ -107,7 +110,8 @@ ApiFailure failure_from_transport(const http::ClientResult& result) {
 
 core::Status ApiClient::fetch_identity(IdentityFn done) {
   const ApiVersion v = settings_.version;
-  auto req = signed_get(v == ApiVersion::V2 ? "/2/users/me" : "/1.1/account/verify_credentials.json");
+  auto req =
+      signed_get(v == ApiVersion::V2 ? "/2/users/me" : "/1.1/account/verify_credentials.json");
   if (!req.ok()) return req.error();
   auto id = http::fetch(http_, std::move(*req), [v, done = std::move(done)](http::ClientResult& r) {
     if (!r.ok) {
@@ -135,8 +139,8 @@ core::Status ApiClient::fetch_identity(IdentityFn done) {
 
 // ------------------------------------------------------------------------------ TimelineWalk
 
-TimelineWalk::TimelineWalk(ApiClient& api, std::string user_id, TimelineWindow window, PageFn on_page,
-                           DoneFn on_done)
+TimelineWalk::TimelineWalk(ApiClient& api, std::string user_id, TimelineWindow window,
+                           PageFn on_page, DoneFn on_done)
     : api_(api),
       user_id_(std::move(user_id)),
       on_page_(std::move(on_page)),
@@ -157,12 +161,16 @@ std::string TimelineWalk::next_path() const { return v2_ ? v2_->next_path() : v1
 core::Result<PageOutcome> TimelineWalk::consume(const Page& page) {
   return v2_ ? v2_->consume(page) : v1_->consume(page);
 }
-std::optional<uint64_t> TimelineWalk::newest_id() const { return v2_ ? v2_->newest_id() : v1_->newest_id(); }
+std::optional<uint64_t> TimelineWalk::newest_id() const {
+  return v2_ ? v2_->newest_id() : v1_->newest_id();
+}
 
 core::Status TimelineWalk::start() {
-  if (state_ != State::Idle) return core::make_error(core::Errc::InvalidArgument, "timeline walk already started");
+  if (state_ != State::Idle)
+    return core::make_error(core::Errc::InvalidArgument, "timeline walk already started");
   if (v2_ && user_id_.empty())
-    return core::make_error(core::Errc::InvalidArgument, "v2 timeline walk needs the user id (fetch_identity)");
+    return core::make_error(core::Errc::InvalidArgument,
+                            "v2 timeline walk needs the user id (fetch_identity)");
   timer_ = uv::Timer::create(api_.loop().get(), this);
   if (!timer_) return core::make_error(core::Errc::Internal, "timeline walk timer");
   auto req = api_.signed_get(next_path());
@@ -189,7 +197,8 @@ void TimelineWalk::send() {
   if (!id.ok()) {
     ApiFailure f;
     f.error = id.error();
-    f.message = std::string("cannot queue the X API request: ") + core::errc_message(id.error().code);
+    f.message =
+        std::string("cannot queue the X API request: ") + core::errc_message(id.error().code);
     return finish(WalkResult::Kind::Failed, std::move(f));
   }
   request_id_ = *id;
@@ -214,7 +223,7 @@ void TimelineWalk::on_timer(uv::Timer*) {
   if (state_ != State::Wait) return;
   if (!wait_for_next_) return send();  // a retry of the same page
   wait_for_next_ = false;
-  advance();                           // the wait came after a page: go on
+  advance();  // the wait came after a page: go on
 }
 
 void TimelineWalk::wait(int64_t ms) {
@@ -227,16 +236,18 @@ bool TimelineWalk::retry_later(const http::AttemptResult& attempt) {
   if (!delay) return false;
   ++result_.retries;
   if (core::Metrics* m = api_.metrics())
-    m->counter("twitter_api_retries_total", "X API requests repeated after a 5xx or network failure").inc();
+    m->counter("twitter_api_retries_total",
+               "X API requests repeated after a 5xx or network failure")
+        .inc();
   wait(static_cast<int64_t>(*delay));
   return true;
 }
 
 void TimelineWalk::on_transport_failure(http::ClientResult& result) {
   ApiFailure f = failure_from_transport(result);
-  core::log::warn("x api request failed", {core::log::f("version", version_name(api_.settings().version)),
-                                            core::log::f("attempt", attempts_),
-                                            core::log::f("error", result.message)});
+  core::log::warn("x api request failed",
+                  {core::log::f("version", version_name(api_.settings().version)),
+                   core::log::f("attempt", attempts_), core::log::f("error", result.message)});
   http::AttemptResult a;
   a.error = &result.error;
   if (f.api.retryable && retry_later(a)) return;
@@ -247,8 +258,8 @@ void TimelineWalk::on_transport_failure(http::ClientResult& result) {
 void TimelineWalk::on_response(http::ClientResponse& response) {
   const ApiSettings& s = api_.settings();
   RateLimitInfo info = rate_info(response);
-  RateDecision d = decide_rate_limit(response.status, info, api_.clock().now_unix_ms(), s.max_rate_wait_ms,
-                                     rate_attempts_);
+  RateDecision d = decide_rate_limit(response.status, info, api_.clock().now_unix_ms(),
+                                     s.max_rate_wait_ms, rate_attempts_);
   if (response.status == 429) {
     ApiFailure f = failure_from_response(response);
     if (f.api.problem == "usage-capped") return finish(WalkResult::Kind::Failed, std::move(f));
@@ -256,10 +267,11 @@ void TimelineWalk::on_response(http::ClientResponse& response) {
       ++rate_attempts_;
       ++result_.rate_waits;
       core::log::info("x api rate limit: waiting for the window to reset",
-                      {core::log::f("version", version_name(s.version)), core::log::f("wait_ms", d.wait_ms),
-                       core::log::f("reset", d.until_unix_s)});
+                      {core::log::f("version", version_name(s.version)),
+                       core::log::f("wait_ms", d.wait_ms), core::log::f("reset", d.until_unix_s)});
       if (core::Metrics* m = api_.metrics())
-        m->counter("twitter_rate_limit_waits_total", "bounded waits for an X API rate-limit reset").inc();
+        m->counter("twitter_rate_limit_waits_total", "bounded waits for an X API rate-limit reset")
+            .inc();
       return wait(d.wait_ms);
     }
     f.rate_limited_until_s = d.until_unix_s;
@@ -272,9 +284,9 @@ void TimelineWalk::on_response(http::ClientResponse& response) {
     http::AttemptResult a;
     a.status = response.status;
     a.headers = &response.headers;
-    core::log::warn("x api error response", {core::log::f("status", response.status),
-                                              core::log::f("attempt", attempts_),
-                                              core::log::f("message", f.message)});
+    core::log::warn("x api error response",
+                    {core::log::f("status", response.status), core::log::f("attempt", attempts_),
+                     core::log::f("message", f.message)});
     if (f.api.retryable && retry_later(a)) return;
     if (f.api.retryable) f.message += " Gave up after " + std::to_string(attempts_) + " attempts.";
     return finish(WalkResult::Kind::Failed, std::move(f));
@@ -289,7 +301,8 @@ void TimelineWalk::on_response(http::ClientResponse& response) {
     core::log::info("x api rate limit exhausted: waiting before the next page",
                     {core::log::f("wait_ms", d.wait_ms), core::log::f("reset", d.until_unix_s)});
     if (core::Metrics* m = api_.metrics())
-      m->counter("twitter_rate_limit_waits_total", "bounded waits for an X API rate-limit reset").inc();
+      m->counter("twitter_rate_limit_waits_total", "bounded waits for an X API rate-limit reset")
+          .inc();
     wait_for_next_ = true;
     return wait(d.wait_ms);
   }
@@ -317,21 +330,25 @@ void TimelineWalk::parse_page(const std::string& body) {
   if (!outcome.ok()) {
     ApiFailure f;
     f.error = outcome.error();
-    f.message = "X API paging went wrong (repeated or endless pages); the sync stopped without moving the cursor";
+    f.message =
+        "X API paging went wrong (repeated or endless pages); the sync stopped without moving the "
+        "cursor";
     return finish(WalkResult::Kind::Failed, std::move(f));
   }
   ++result_.pages;
   for (const PartialError& e : page->errors) {
     ++result_.partial_errors;
-    core::log::warn("x api partial error", {core::log::f("title", e.title), core::log::f("detail", e.detail),
-                                             core::log::f("resource_id", e.resource_id)});
+    core::log::warn("x api partial error",
+                    {core::log::f("title", e.title), core::log::f("detail", e.detail),
+                     core::log::f("resource_id", e.resource_id)});
   }
   result_.tweets += outcome->accepted.size();
   core::Status st = on_page_(*page, *outcome);
   if (!st.ok()) {
     ApiFailure f;
     f.error = st.error();
-    f.message = std::string("the timeline page could not be processed: ") + core::errc_message(st.error().code);
+    f.message = std::string("the timeline page could not be processed: ") +
+                core::errc_message(st.error().code);
     finish(WalkResult::Kind::Failed, std::move(f));
   }
 }

@@ -28,9 +28,9 @@
 namespace twitter {
 
 struct Credentials {
-  std::string consumer_key;     // the app's
+  std::string consumer_key;  // the app's
   std::string consumer_secret;
-  std::string token;            // the user's access token
+  std::string token;  // the user's access token
   std::string token_secret;
 };
 
@@ -68,7 +68,8 @@ class ApiClient {
 
   // GET /2/users/me (v2) or /1.1/account/verify_credentials.json (v1.1). done runs exactly once,
   // later, unless start fails. Errors come classified (401 needs a new login).
-  using IdentityFn = std::function<void(core::Result<Identity> identity, const ApiFailure& failure)>;
+  using IdentityFn =
+      std::function<void(core::Result<Identity> identity, const ApiFailure& failure)>;
   core::Status fetch_identity(IdentityFn done);
 
   uv::Loop& loop() { return loop_; }
@@ -100,10 +101,10 @@ struct WalkResult {
   std::optional<uint64_t> newest_id;  // the cursor to store (Done only)
   ApiFailure failure;                 // RateLimited / Failed
   size_t pages = 0;
-  size_t tweets = 0;                  // delivered to the page callback
-  size_t rate_waits = 0;              // bounded waits slept through
-  size_t retries = 0;                 // 5xx / transport retries
-  size_t partial_errors = 0;          // v2 errors inside 200 pages (logged)
+  size_t tweets = 0;          // delivered to the page callback
+  size_t rate_waits = 0;      // bounded waits slept through
+  size_t retries = 0;         // 5xx / transport retries
+  size_t partial_errors = 0;  // v2 errors inside 200 pages (logged)
 };
 
 // One timeline sync: Request → Parse → (Wait) → Request … → Done. The page callback gets each
@@ -117,7 +118,8 @@ class TimelineWalk final : http::ResponseHandler, uv::Timer::Handler {
   using DoneFn = std::function<void(WalkResult& result)>;
 
   // user_id: required for v2 (from fetch_identity); empty on v1.1 reads the token's own timeline.
-  TimelineWalk(ApiClient& api, std::string user_id, TimelineWindow window, PageFn on_page, DoneFn on_done);
+  TimelineWalk(ApiClient& api, std::string user_id, TimelineWindow window, PageFn on_page,
+               DoneFn on_done);
   ~TimelineWalk();
   TimelineWalk(const TimelineWalk&) = delete;
   TimelineWalk& operator=(const TimelineWalk&) = delete;
@@ -153,8 +155,8 @@ class TimelineWalk final : http::ResponseHandler, uv::Timer::Handler {
   State state_ = State::Idle;
   uv::Ptr<uv::Timer> timer_;
   std::optional<uint64_t> request_id_;
-  uint32_t attempts_ = 0;     // attempts of the current page (re-signed each time)
-  int rate_attempts_ = 0;     // consecutive 429s of the current page
+  uint32_t attempts_ = 0;       // attempts of the current page (re-signed each time)
+  int rate_attempts_ = 0;       // consecutive 429s of the current page
   bool wait_for_next_ = false;  // the running wait follows a page (remaining 0), not a failure
   WalkResult result_;
 };

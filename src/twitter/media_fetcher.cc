@@ -32,12 +32,15 @@ core::Status Base64Sink::on_data(std::string_view data) {
   }
   size_t whole = data.size() - data.size() % 3;
   out_ += core::base64_encode(data.substr(0, whole));
-  for (size_t i = whole; i < data.size(); ++i) pending_[npending_++] = static_cast<unsigned char>(data[i]);
+  for (size_t i = whole; i < data.size(); ++i)
+    pending_[npending_++] = static_cast<unsigned char>(data[i]);
   return core::ok_status();
 }
 
 std::string Base64Sink::finish() {
-  if (npending_) out_ += core::base64_encode(std::string_view(reinterpret_cast<const char*>(pending_), npending_));
+  if (npending_)
+    out_ +=
+        core::base64_encode(std::string_view(reinterpret_cast<const char*>(pending_), npending_));
   npending_ = 0;
   return std::move(out_);
 }
@@ -65,7 +68,8 @@ struct MediaFetcher::Download final : http::BodySink, http::ResponseHandler {
   void on_complete(uint64_t, http::ClientResult& r) override { owner->complete(this, r); }
 };
 
-MediaFetcher::MediaFetcher(http::Client& http, size_t max_bytes) : http_(http), max_bytes_(max_bytes) {}
+MediaFetcher::MediaFetcher(http::Client& http, size_t max_bytes)
+    : http_(http), max_bytes_(max_bytes) {}
 
 MediaFetcher::~MediaFetcher() {
   for (auto& d : pending_) http_.cancel(d->id);
@@ -116,9 +120,9 @@ void MediaFetcher::complete(Download* d, http::ClientResult& r) {
   } else if (r.response.status / 100 != 2) {
     int s = r.response.status;
     m.status = core::make_error(s == 404 || s == 410 ? core::Errc::NotFound
-                                : s == 401          ? core::Errc::Unauthorized
-                                : s == 403          ? core::Errc::Forbidden
-                                                    : core::Errc::HttpStatus,
+                                : s == 401           ? core::Errc::Unauthorized
+                                : s == 403           ? core::Errc::Forbidden
+                                                     : core::Errc::HttpStatus,
                                 "media", s);
     m.message = d->url + ": HTTP " + std::to_string(s) +
                 (s == 404 || s == 410 ? " (the media item was deleted)" : " from the media server");

@@ -34,9 +34,9 @@ class Base64Sink final : public http::BodySink {
 };
 
 struct MediaResult {
-  core::Status status;     // ok, or the error (TooLarge, NotFound, HttpStatus, network ...)
-  std::string message;     // on failure: "<url>: <reason>", for the admin
-  uint64_t bytes = 0;      // body bytes delivered to the sink
+  core::Status status;  // ok, or the error (TooLarge, NotFound, HttpStatus, network ...)
+  std::string message;  // on failure: "<url>: <reason>", for the admin
+  uint64_t bytes = 0;   // body bytes delivered to the sink
   std::string content_type;
 };
 

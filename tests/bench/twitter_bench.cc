@@ -42,12 +42,13 @@ double now_s() {
 
 int main(int argc, char** argv) {
   if (argc == 2 && std::string(argv[1]) == "--fields") {  // for the tweepy peer: same request
-    printf("%s %s %s %s\n", twitter::kV2TweetFields, twitter::kV2Expansions, twitter::kV2MediaFields,
-           twitter::kV2UserFields);
+    printf("%s %s %s %s\n", twitter::kV2TweetFields, twitter::kV2Expansions,
+           twitter::kV2MediaFields, twitter::kV2UserFields);
     return 0;
   }
   if (argc < 6) {
-    fprintf(stderr, "usage: twitter_bench BASE_URL CA_FILE USER_ID NEWEST_UNIX_S TWEETS [WINDOW_MIN]\n");
+    fprintf(stderr,
+            "usage: twitter_bench BASE_URL CA_FILE USER_ID NEWEST_UNIX_S TWEETS [WINDOW_MIN]\n");
     return 2;
   }
   const std::string base = argv[1];
@@ -67,8 +68,10 @@ int main(int argc, char** argv) {
   }
   twitter::ApiSettings s;
   s.base = base;
-  twitter::ApiClient api(loop, **client, {"bench-consumer", "bench consumer secret", "bench-token", "bench token secret"},
-                         s, clock, rng);
+  twitter::ApiClient api(
+      loop, **client,
+      {"bench-consumer", "bench consumer secret", "bench-token", "bench token secret"}, s, clock,
+      rng);
 
   size_t got = 0, item_bytes = 0, pages = 0;
   std::string line;
@@ -99,21 +102,25 @@ int main(int argc, char** argv) {
     if (!ok) return 1;
   }
   const double wall = now_s() - t0, cpu = cpu_s() - c0;
-  printf("connector fetch+parse+map tweets=%zu pages=%zu wall=%.2fs tweets/s=%.0f cpu/tweet=%.1fus "
-         "peak_rss=%ldKiB items=%.1fMB\n",
-         got, pages, wall, got / wall, cpu / static_cast<double>(got) * 1e6, peak_kib(), item_bytes / 1e6);
+  printf(
+      "connector fetch+parse+map tweets=%zu pages=%zu wall=%.2fs tweets/s=%.0f cpu/tweet=%.1fus "
+      "peak_rss=%ldKiB items=%.1fMB\n",
+      got, pages, wall, got / wall, cpu / static_cast<double>(got) * 1e6, peak_kib(),
+      item_bytes / 1e6);
   if (static_cast<long>(got) != tweets) {
     fprintf(stderr, "expected %ld tweets, got %zu\n", tweets, got);
     return 1;
   }
 
   // Mapping alone: one saved page (the newest 100 posts with their includes), many times.
-  auto req = api.signed_get(std::string("/2/users/") + argv[3] + "/tweets?max_results=100&tweet.fields=" +
-                            twitter::kV2TweetFields + "&expansions=" + twitter::kV2Expansions +
-                            "&media.fields=" + twitter::kV2MediaFields + "&user.fields=" + twitter::kV2UserFields);
+  auto req = api.signed_get(std::string("/2/users/") + argv[3] +
+                            "/tweets?max_results=100&tweet.fields=" + twitter::kV2TweetFields +
+                            "&expansions=" + twitter::kV2Expansions + "&media.fields=" +
+                            twitter::kV2MediaFields + "&user.fields=" + twitter::kV2UserFields);
   std::string body;
   if (!req.ok()) return 1;
-  auto id = http::fetch(**client, std::move(*req), [&](http::ClientResult& r) { body = r.response.body; });
+  auto id = http::fetch(**client, std::move(*req),
+                        [&](http::ClientResult& r) { body = r.response.body; });
   if (!id.ok()) return 1;
   loop.run();
   client->reset();
@@ -125,11 +132,13 @@ int main(int argc, char** argv) {
   for (int i = 0; i < reps; ++i) {
     auto page = twitter::parse_v2_page(body);
     if (!page.ok()) return 1;
-    for (const twitter::Tweet& t : page->tweets) mapped += twitter::write_item(twitter::map_tweet(t, *page)).size();
+    for (const twitter::Tweet& t : page->tweets)
+      mapped += twitter::write_item(twitter::map_tweet(t, *page)).size();
   }
   const double mcpu = cpu_s() - m0;
-  printf("connector parse+map alone input=%.1fMB cpu=%.2fs throughput=%.0fMB/s (%zu bytes of Items)\n",
-         body.size() * reps / 1e6, mcpu, body.size() * reps / 1e6 / mcpu, mapped);
+  printf(
+      "connector parse+map alone input=%.1fMB cpu=%.2fs throughput=%.0fMB/s (%zu bytes of Items)\n",
+      body.size() * reps / 1e6, mcpu, body.size() * reps / 1e6 / mcpu, mapped);
   const double p0 = cpu_s();
   size_t parsed = 0;
   for (int i = 0; i < reps; ++i) {

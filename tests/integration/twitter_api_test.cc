@@ -94,24 +94,41 @@ class TwitterApiTest : public ::testing::Test {
     if (fake_) EXPECT_EQ(fake_->stop(), 0);
   }
   void start_fake(int synthetic) {
-    fake_ = std::make_unique<Subprocess>(Subprocess::Options{
-        {"node", project_root() + "/tests/support/fake_twitter.js", "--synthetic", std::to_string(synthetic),
-         "--cert", test_pki_dir() + "/good.crt", "--key", test_pki_dir() + "/good.key", "--consumer-key", kCK,
-         "--consumer-secret", kCS, "--token", kTK, "--token-secret", kTS, "--user-id", "4113725063",
-         "--max-lifetime", "120"}});
+    fake_ = std::make_unique<Subprocess>(
+        Subprocess::Options{{"node",
+                             project_root() + "/tests/support/fake_twitter.js",
+                             "--synthetic",
+                             std::to_string(synthetic),
+                             "--cert",
+                             test_pki_dir() + "/good.crt",
+                             "--key",
+                             test_pki_dir() + "/good.key",
+                             "--consumer-key",
+                             kCK,
+                             "--consumer-secret",
+                             kCS,
+                             "--token",
+                             kTK,
+                             "--token-secret",
+                             kTS,
+                             "--user-id",
+                             "4113725063",
+                             "--max-lifetime",
+                             "120"}});
     auto line = fake_->wait_for_line("listening on 127.0.0.1:");
     ASSERT_TRUE(line) << fake_->output();
     port_ = std::stoi(line->substr(line->rfind(':') + 1));
   }
   std::string base() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  void make_api(twitter::ApiVersion v, int64_t max_wait_ms = 10'000, std::string token_secret = kTS) {
+  void make_api(twitter::ApiVersion v, int64_t max_wait_ms = 10'000,
+                std::string token_secret = kTS) {
     twitter::ApiSettings s;
     s.base = base();
     s.version = v;
     s.max_rate_wait_ms = max_wait_ms;
-    api_ = std::make_unique<twitter::ApiClient>(loop_, *http_,
-                                                twitter::Credentials{kCK, kCS, kTK, std::move(token_secret)}, s,
-                                                clock_, rng_, &metrics_);
+    api_ = std::make_unique<twitter::ApiClient>(
+        loop_, *http_, twitter::Credentials{kCK, kCS, kTK, std::move(token_secret)}, s, clock_,
+        rng_, &metrics_);
   }
   void run_loop(uint64_t limit_ms = 30000) {
     Watchdog w;
@@ -124,7 +141,8 @@ class TwitterApiTest : public ::testing::Test {
     EXPECT_FALSE(w.fired) << "loop still busy after " << limit_ms << " ms";
   }
   // Unsigned control request (POST /__control or GET /__control/state) through the client.
-  std::string control(const std::string& method, const std::string& path, const std::string& body = "") {
+  std::string control(const std::string& method, const std::string& path,
+                      const std::string& body = "") {
     http::ClientRequest req;
     req.method = method;
     req.url = base() + path;
@@ -148,7 +166,8 @@ class TwitterApiTest : public ::testing::Test {
     EXPECT_TRUE(root.ok());
     std::vector<uint64_t> ids;
     const cJSON* id;
-    cJSON_ArrayForEach(id, json::get_array(root->get(), "ids")) ids.push_back(*json::parse_u64(id->valuestring));
+    cJSON_ArrayForEach(id, json::get_array(root->get(), "ids"))
+        ids.push_back(*json::parse_u64(id->valuestring));
     return ids;
   }
   twitter::Identity identity() {
@@ -158,18 +177,19 @@ class TwitterApiTest : public ::testing::Test {
     return out;
   }
   void ASSERT_OK_IDENTITY(twitter::Identity* out, int* calls) {
-    auto st = api_->fetch_identity([&](core::Result<twitter::Identity> r, const twitter::ApiFailure& f) {
-      ++*calls;
-      ASSERT_TRUE(r.ok()) << f.message;
-      *out = *r;
-    });
+    auto st =
+        api_->fetch_identity([&](core::Result<twitter::Identity> r, const twitter::ApiFailure& f) {
+          ++*calls;
+          ASSERT_TRUE(r.ok()) << f.message;
+          *out = *r;
+        });
     ASSERT_TRUE(st.ok());
     run_loop();
     EXPECT_EQ(*calls, 1);
   }
   // One whole walk; ids delivered in order, the page callback count and the result.
-  twitter::WalkResult walk(const std::string& user_id, std::optional<uint64_t> since, std::vector<uint64_t>* ids,
-                           int* page_calls) {
+  twitter::WalkResult walk(const std::string& user_id, std::optional<uint64_t> since,
+                           std::vector<uint64_t>* ids, int* page_calls) {
     twitter::WalkResult out;
     int done_calls = 0;
     twitter::TimelineWindow w;
@@ -254,20 +274,25 @@ TEST_F(TwitterApiTest, V11TimelineGapFreeAcrossRuns) { gap_free(twitter::ApiVers
 TEST_F(TwitterApiTest, RateLimitWithinBoundWaitsAndResumes) {
   make_api(twitter::ApiVersion::V2);
   std::string uid = identity().id;
-  control("POST", "/__control", R"({"inject":[{"status":429,"reset_in":1,"match":"/2/users/4113725063/tweets"}]})");
+  control("POST", "/__control",
+          R"({"inject":[{"status":429,"reset_in":1,"match":"/2/users/4113725063/tweets"}]})");
   std::vector<uint64_t> got;
   int pages = 0;
   auto r = walk(uid, std::nullopt, &got, &pages);
   ASSERT_EQ(r.kind, twitter::WalkResult::Kind::Done) << r.failure.message;
   EXPECT_EQ(r.rate_waits, 1u);
   EXPECT_EQ(got, server_ids());
-  EXPECT_EQ(metrics_.counter("twitter_rate_limit_waits_total", "bounded waits for an X API rate-limit reset").value(),
-            1);
+  EXPECT_EQ(
+      metrics_
+          .counter("twitter_rate_limit_waits_total", "bounded waits for an X API rate-limit reset")
+          .value(),
+      1);
 }
 
 TEST_F(TwitterApiTest, RateLimitBeyondBoundIsRateLimitedUntil) {
   make_api(twitter::ApiVersion::V1, 2000);
-  control("POST", "/__control", R"({"inject":[{"status":429,"reset_in":120,"match":"/1.1/statuses"}]})");
+  control("POST", "/__control",
+          R"({"inject":[{"status":429,"reset_in":120,"match":"/1.1/statuses"}]})");
   std::vector<uint64_t> got;
   int pages = 0;
   int64_t now = time(nullptr);
@@ -284,7 +309,8 @@ TEST_F(TwitterApiTest, RateLimitBeyondBoundIsRateLimitedUntil) {
 TEST_F(TwitterApiTest, ServiceUnavailableIsRetriedWithFreshSignature) {
   make_api(twitter::ApiVersion::V2);
   std::string uid = identity().id;
-  control("POST", "/__control", R"({"inject":[{"status":503,"match":"/2/users/4113725063/tweets"}]})");
+  control("POST", "/__control",
+          R"({"inject":[{"status":503,"match":"/2/users/4113725063/tweets"}]})");
   std::vector<uint64_t> got;
   int pages = 0;
   auto r = walk(uid, std::nullopt, &got, &pages);
@@ -322,9 +348,10 @@ TEST_F(TwitterApiTest, V11FromCursorSurvivesA429AndAResetMidBody) {
 
 TEST_F(TwitterApiTest, PersistentServerErrorIsReportedAfterRetries) {
   make_api(twitter::ApiVersion::V1);
-  control("POST", "/__control",
-          R"({"inject":[{"status":503,"match":"/1.1/statuses"},{"status":503,"match":"/1.1/statuses"},)"
-          R"({"status":503,"match":"/1.1/statuses"},{"status":503,"match":"/1.1/statuses"}]})");
+  control(
+      "POST", "/__control",
+      R"({"inject":[{"status":503,"match":"/1.1/statuses"},{"status":503,"match":"/1.1/statuses"},)"
+      R"({"status":503,"match":"/1.1/statuses"},{"status":503,"match":"/1.1/statuses"}]})");
   std::vector<uint64_t> got;
   int pages = 0;
   auto r = walk("", std::nullopt, &got, &pages);
@@ -340,13 +367,14 @@ TEST_F(TwitterApiTest, RevokedTokenNeedsRelogin) {
   std::string uid = identity().id;
   control("POST", "/__control", std::string(R"({"revoke_token":")") + kTK + "\"}");
   int calls = 0;
-  auto st = api_->fetch_identity([&](core::Result<twitter::Identity> r, const twitter::ApiFailure& f) {
-    ++calls;
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, Errc::Unauthorized);
-    EXPECT_TRUE(f.api.needs_relogin);
-    EXPECT_NE(f.message.find("sign in"), std::string::npos) << f.message;
-  });
+  auto st =
+      api_->fetch_identity([&](core::Result<twitter::Identity> r, const twitter::ApiFailure& f) {
+        ++calls;
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().code, Errc::Unauthorized);
+        EXPECT_TRUE(f.api.needs_relogin);
+        EXPECT_NE(f.message.find("sign in"), std::string::npos) << f.message;
+      });
   ASSERT_TRUE(st.ok());
   run_loop();
   EXPECT_EQ(calls, 1);
@@ -362,12 +390,13 @@ TEST_F(TwitterApiTest, RevokedTokenNeedsRelogin) {
 TEST_F(TwitterApiTest, WrongTokenSecretIsRejectedBySignatureCheck) {
   make_api(twitter::ApiVersion::V1, 10'000, "not the secret");
   int calls = 0;
-  auto st = api_->fetch_identity([&](core::Result<twitter::Identity> r, const twitter::ApiFailure& f) {
-    ++calls;
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, Errc::Unauthorized);
-    EXPECT_TRUE(f.api.needs_relogin);
-  });
+  auto st =
+      api_->fetch_identity([&](core::Result<twitter::Identity> r, const twitter::ApiFailure& f) {
+        ++calls;
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().code, Errc::Unauthorized);
+        EXPECT_TRUE(f.api.needs_relogin);
+      });
   ASSERT_TRUE(st.ok());
   run_loop();
   EXPECT_EQ(calls, 1);
@@ -375,9 +404,10 @@ TEST_F(TwitterApiTest, WrongTokenSecretIsRejectedBySignatureCheck) {
 
 TEST_F(TwitterApiTest, V11Code453SaysSwitchToV2) {
   make_api(twitter::ApiVersion::V1);
-  control("POST", "/__control",
-          R"({"inject":[{"status":403,"match":"/1.1/statuses","body":"{\"errors\":[{\"message\":\"You currently )"
-          R"(have access to a subset of X API V2 endpoints and limited v1.1 endpoints only.\",\"code\":453}]}"}]})");
+  control(
+      "POST", "/__control",
+      R"({"inject":[{"status":403,"match":"/1.1/statuses","body":"{\"errors\":[{\"message\":\"You currently )"
+      R"(have access to a subset of X API V2 endpoints and limited v1.1 endpoints only.\",\"code\":453}]}"}]})");
   std::vector<uint64_t> got;
   int pages = 0;
   auto r = walk("", std::nullopt, &got, &pages);
@@ -392,7 +422,8 @@ TEST_F(TwitterApiTest, V2WithoutUserIdIsRefusedAtStart) {
   make_api(twitter::ApiVersion::V2);
   int calls = 0;
   twitter::TimelineWalk w(
-      *api_, "", {}, [&](const twitter::Page&, const twitter::PageOutcome&) { return core::ok_status(); },
+      *api_, "", {},
+      [&](const twitter::Page&, const twitter::PageOutcome&) { return core::ok_status(); },
       [&](twitter::WalkResult&) { ++calls; });
   EXPECT_EQ(w.start().error().code, Errc::InvalidArgument);
   run_loop();
@@ -445,8 +476,10 @@ TEST_F(TwitterApiTest, MediaOverCapIsAClearErrorWithBoundedMemory) {
                          [&](twitter::MediaResult& r) {
                            ++calls;
                            EXPECT_EQ(r.status.error().code, Errc::TooLarge);
-                           EXPECT_NE(r.message.find("/media/big.jpg"), std::string::npos) << r.message;
-                           EXPECT_NE(r.message.find("CONNECTOR_MEDIA_MAX_BYTES"), std::string::npos) << r.message;
+                           EXPECT_NE(r.message.find("/media/big.jpg"), std::string::npos)
+                               << r.message;
+                           EXPECT_NE(r.message.find("CONNECTOR_MEDIA_MAX_BYTES"), std::string::npos)
+                               << r.message;
                          })
                   .ok());
   run_loop();
@@ -455,7 +488,8 @@ TEST_F(TwitterApiTest, MediaOverCapIsAClearErrorWithBoundedMemory) {
 }
 
 TEST_F(TwitterApiTest, MediaMissingIsNotFound) {
-  control("POST", "/__control", R"({"inject":[{"status":404,"match":"/media/gone.jpg","body":"gone"}]})");
+  control("POST", "/__control",
+          R"({"inject":[{"status":404,"match":"/media/gone.jpg","body":"gone"}]})");
   twitter::MediaFetcher fetcher(*http_, 1 << 20);
   CountingSink sink;
   int calls = 0;
@@ -464,7 +498,8 @@ TEST_F(TwitterApiTest, MediaMissingIsNotFound) {
                          [&](twitter::MediaResult& r) {
                            ++calls;
                            EXPECT_EQ(r.status.error().code, Errc::NotFound);
-                           EXPECT_NE(r.message.find("/media/gone.jpg: HTTP 404"), std::string::npos) << r.message;
+                           EXPECT_NE(r.message.find("/media/gone.jpg: HTTP 404"), std::string::npos)
+                               << r.message;
                          })
                   .ok());
   run_loop();
@@ -478,7 +513,8 @@ std::string one_photo_page(const std::string& media_url) {
          R"("id_str":"1741966000000000000","full_text":"photo","display_text_range":[0,5],)"
          R"("entities":{"hashtags":[],"user_mentions":[],"urls":[],"media":[{"id_str":"7","type":"photo",)"
          R"("media_url_https":")" +
-         media_url + R"("}]},"extended_entities":{"media":[{"id_str":"7","type":"photo","media_url_https":")" +
+         media_url +
+         R"("}]},"extended_entities":{"media":[{"id_str":"7","type":"photo","media_url_https":")" +
          media_url +
          R"("}]},"user":{"id_str":"4113725063","name":"Contoso Media","screen_name":"twitter_testaccount"},)"
          R"("favorite_count":0}])";
@@ -506,7 +542,8 @@ TEST_F(TwitterApiTest, MapDownloadMediaEndToEnd) {
   env["CONNECTOR_MEDIA_MAX_BYTES"] = "4096";
   auto big = run_command({binary_path(), "map", "--download-media", file}, 30000, env);
   EXPECT_EQ(big.first, 1) << big.second;
-  EXPECT_NE(big.second.find("media download failed: " + base() + "/media/e2e.jpg"), std::string::npos)
+  EXPECT_NE(big.second.find("media download failed: " + base() + "/media/e2e.jpg"),
+            std::string::npos)
       << big.second;
   EXPECT_NE(big.second.find("CONNECTOR_MEDIA_MAX_BYTES"), std::string::npos) << big.second;
 

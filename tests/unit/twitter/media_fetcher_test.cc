@@ -31,7 +31,8 @@ TEST(Base64Sink, WholeAndByteByByteMatchTheCodec) {
     EXPECT_EQ(one.finish(), core::base64_encode(in)) << n;
     for (size_t piece : {2u, 4u, 5u, 7u}) {
       Base64Sink odd;
-      for (size_t at = 0; at < in.size(); at += piece) ASSERT_TRUE(odd.on_data(std::string_view(in).substr(at, piece)).ok());
+      for (size_t at = 0; at < in.size(); at += piece)
+        ASSERT_TRUE(odd.on_data(std::string_view(in).substr(at, piece)).ok());
       EXPECT_EQ(odd.finish(), core::base64_encode(in)) << n << " in pieces of " << piece;
     }
   }
@@ -48,13 +49,15 @@ TEST(Base64Sink, ARetriedAttemptStartsOver) {
 }
 
 TEST(Identity, ParsesBothVersions) {
-  auto v2 = parse_identity(ApiVersion::V2, R"({"data":{"id":"42","name":"A B","username":"ab"}})", nullptr);
+  auto v2 = parse_identity(ApiVersion::V2, R"({"data":{"id":"42","name":"A B","username":"ab"}})",
+                           nullptr);
   ASSERT_TRUE(v2.ok());
   EXPECT_EQ(v2->id, "42");
   EXPECT_EQ(v2->name, "A B");
   EXPECT_EQ(v2->username, "ab");
-  auto v1 = parse_identity(ApiVersion::V1,
-                           R"({"id":42,"id_str":"42","name":"A B","screen_name":"ab","protected":false})", nullptr);
+  auto v1 = parse_identity(
+      ApiVersion::V1,
+      R"({"id":42,"id_str":"42","name":"A B","screen_name":"ab","protected":false})", nullptr);
   ASSERT_TRUE(v1.ok());
   EXPECT_EQ(v1->id, "42");
   EXPECT_EQ(v1->username, "ab");
@@ -66,8 +69,10 @@ TEST(Identity, RefusesWhatIsNotAnIdentity) {
   EXPECT_NE(why.find("not JSON"), std::string::npos);
   EXPECT_FALSE(parse_identity(ApiVersion::V2, R"({"data":{"username":"ab"}})", &why).ok());
   EXPECT_NE(why.find("id"), std::string::npos);
-  EXPECT_FALSE(parse_identity(ApiVersion::V1, R"({"id":42,"screen_name":"ab"})", &why).ok());  // number id only
-  EXPECT_FALSE(parse_identity(ApiVersion::V2, R"({"data":{"id":"x1","username":"ab"}})", &why).ok());
+  EXPECT_FALSE(parse_identity(ApiVersion::V1, R"({"id":42,"screen_name":"ab"})", &why)
+                   .ok());  // number id only
+  EXPECT_FALSE(
+      parse_identity(ApiVersion::V2, R"({"data":{"id":"x1","username":"ab"}})", &why).ok());
 }
 
 TEST(ApiClient, SignedGetIsOAuthSignedWithoutClientRetries) {
