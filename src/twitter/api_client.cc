@@ -293,8 +293,7 @@ void TimelineWalk::on_response(http::ClientResponse& response) {
   }
   state_ = State::Parse;
   std::string body = std::move(response.body);
-  parse_page(body);
-  if (state_ == State::Done) return;
+  if (!parse_page(body)) return;  // finished (and maybe destroyed)
   if (pager_done()) return finish(WalkResult::Kind::Done);
   if (d.kind == RateDecision::Kind::Wait) {
     ++result_.rate_waits;
@@ -317,14 +316,15 @@ void TimelineWalk::on_response(http::ClientResponse& response) {
   advance();
 }
 
-void TimelineWalk::parse_page(const std::string& body) {
+bool TimelineWalk::parse_page(const std::string& body) {
   std::string why;
   auto page = v2_ ? parse_v2_page(body, &why) : parse_v1_timeline(body, &why);
   if (!page.ok()) {
     ApiFailure f;
     f.error = page.error();
     f.message = "X API returned a timeline page that cannot be read: " + why;
-    return finish(WalkResult::Kind::Failed, std::move(f));
+    finish(WalkResult::Kind::Failed, std::move(f));
+    return false;
   }
   auto outcome = consume(*page);
   if (!outcome.ok()) {
@@ -333,7 +333,8 @@ void TimelineWalk::parse_page(const std::string& body) {
     f.message =
         "X API paging went wrong (repeated or endless pages); the sync stopped without moving the "
         "cursor";
-    return finish(WalkResult::Kind::Failed, std::move(f));
+    finish(WalkResult::Kind::Failed, std::move(f));
+    return false;
   }
   ++result_.pages;
   for (const PartialError& e : page->errors) {
@@ -350,7 +351,9 @@ void TimelineWalk::parse_page(const std::string& body) {
     f.message = std::string("the timeline page could not be processed: ") +
                 core::errc_message(st.error().code);
     finish(WalkResult::Kind::Failed, std::move(f));
+    return false;
   }
+  return true;
 }
 
 void TimelineWalk::finish(WalkResult::Kind kind, ApiFailure failure) {

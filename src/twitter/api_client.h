@@ -109,7 +109,7 @@ struct WalkResult {
 
 // One timeline sync: Request → Parse → (Wait) → Request … → Done. The page callback gets each
 // page and the indices of its new in-window tweets (PageOutcome::accepted, newest first); an
-// error it returns stops the walk as Failed. done runs exactly once, later, unless start()
+// error it returns stops the walk as Failed (it must not destroy the walk; on_done may). done runs exactly once, later, unless start()
 // fails; after it the walk may be destroyed (also from inside done). Destroying a running walk
 // cancels it without callbacks.
 class TimelineWalk final : http::ResponseHandler, uv::Timer::Handler {
@@ -136,7 +136,8 @@ class TimelineWalk final : http::ResponseHandler, uv::Timer::Handler {
   void on_timer(uv::Timer* timer) override;
   void on_response(http::ClientResponse& response);
   void on_transport_failure(http::ClientResult& result);
-  void parse_page(const std::string& body);
+  // Parses, pages and delivers one body; false when the walk finished (do not touch members).
+  bool parse_page(const std::string& body);
   bool retry_later(const http::AttemptResult& attempt);
   void wait(int64_t ms);
   void finish(WalkResult::Kind kind, ApiFailure failure = {});

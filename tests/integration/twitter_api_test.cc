@@ -418,6 +418,33 @@ TEST_F(TwitterApiTest, V11Code453SaysSwitchToV2) {
   EXPECT_EQ(r.retries, 0u);
 }
 
+TEST_F(TwitterApiTest, PageConsumerErrorStopsTheWalkAndDoneMayDestroyIt) {
+  make_api(twitter::ApiVersion::V1);
+  int pages = 0, done = 0;
+  twitter::WalkResult out;
+  twitter::TimelineWalk* w = nullptr;
+  w = new twitter::TimelineWalk(
+      *api_, "", {},
+      [&](const twitter::Page&, const twitter::PageOutcome&) {
+        ++pages;
+        return core::Status(core::make_error(Errc::Io, "upload"));
+      },
+      [&](twitter::WalkResult& r) {
+        ++done;
+        out = std::move(r);
+        delete w;  // the owner drops the walk from inside its completion
+        w = nullptr;
+      });
+  ASSERT_TRUE(w->start().ok());
+  run_loop();
+  EXPECT_EQ(w, nullptr);
+  EXPECT_EQ(pages, 1);
+  EXPECT_EQ(done, 1);
+  EXPECT_EQ(out.kind, twitter::WalkResult::Kind::Failed);
+  EXPECT_EQ(out.failure.error.code, Errc::Io);
+  EXPECT_FALSE(out.newest_id);
+}
+
 TEST_F(TwitterApiTest, V2WithoutUserIdIsRefusedAtStart) {
   make_api(twitter::ApiVersion::V2);
   int calls = 0;
