@@ -156,7 +156,11 @@ BENCH_BIN := $(BUILD)/bench/client_bench
 $(BENCH_BIN): tests/bench/client_bench.cc $(LIB) $(TP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(TEST_CXXFLAGS) $< $(LIB) $(TP_LIBS) -o $@
-bench: $(BIN) $(BENCH_BIN)
+TWITTER_BENCH_BIN := $(BUILD)/bench/twitter_bench
+$(TWITTER_BENCH_BIN): tests/bench/twitter_bench.cc $(LIB) $(TP_LIBS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(TEST_CXXFLAGS) $< $(LIB) $(TP_LIBS) -o $@
+bench: $(BIN) $(BENCH_BIN) $(TWITTER_BENCH_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/bench/run.sh
 
 size: $(BIN)

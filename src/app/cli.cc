@@ -7,6 +7,7 @@
 
 #include "app/doctor.h"
 #include "app/healthcheck.h"
+#include "app/map_command.h"
 #include "app/service.h"
 
 namespace app {
@@ -85,6 +86,7 @@ std::string usage_text() {
     std::string name = std::string("  ") + c.name;
     out += name + std::string(name.size() < 16 ? 16 - name.size() : 1, ' ') + c.summary + "\n";
   }
+  out += "  map           map a saved X API timeline response to Items (JSON Lines); 'map --help'\n";
   out +=
       "\noptions (each also read from its environment variable; precedence: option, then "
       "environment,\nthen default):\n";
@@ -101,6 +103,7 @@ int run_cli(std::span<const std::string_view> args, const Environment& env) {
   }
   if (name == "-h" || name == "--help") name = "help";
   if (name == "--version") name = "version";
+  if (name == "map") return run_map_args(args.subspan(1));  // own options (map_command.h)
   const CommandSpec* cmd = nullptr;
   for (const CommandSpec& c : commands())
     if (name == c.name) cmd = &c;

@@ -36,6 +36,8 @@ struct Config {
   // Outbound endpoints. Base URLs carry no trailing '/'.
   std::string twitter_api_base;
   TwitterApiVersion twitter_api_version = TwitterApiVersion::V2;
+  int64_t twitter_max_rate_wait_ms = 0;  // bounded wait for a rate-limit reset
+  size_t media_max_bytes = 0;            // per media item
   std::string aad_authority;
   std::string aad_openid_config;          // empty: derived, see aad_openid_config_url()
   std::vector<std::string> aad_app_uris;  // accepted bearer-token audiences; empty: Basic only

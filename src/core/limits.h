@@ -322,3 +322,13 @@ inline constexpr size_t kMaxEventItems = kMaxCheckpointItems;
 // Length of each id and name placed in the Event API body or query.
 inline constexpr size_t kMaxEventFieldBytes = 256;
 }  // namespace core::limits::m365
+// --- twitter network side (src/twitter/api_client, media_fetcher) -------------------------------
+namespace core::limits {
+// One media item (setting CONNECTOR_MEDIA_MAX_BYTES). X accepts videos up to 512 MB; larger
+// bodies are refused as TooLarge, the admin can raise the setting up to the ceiling.
+inline constexpr size_t kDefaultMediaMaxBytes = 512ull * 1024 * 1024;
+// Ceiling of that setting: 4 GiB, the largest body one blob of the upload path is given.
+inline constexpr size_t kMediaMaxBytesCeiling = 4ull * 1024 * 1024 * 1024;
+// A whole media download, all attempts: 512 MB at a slow 1 MB/s is ~9 minutes; 30 minutes.
+inline constexpr uint64_t kMediaTotalTimeoutMs = 30ull * 60 * 1000;
+}  // namespace core::limits

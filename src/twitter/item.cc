@@ -153,6 +153,18 @@ void append_json_string(std::string_view s, std::string* out) {
   out->push_back('"');
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      // A run of printable ASCII needs no escaping: append it in one piece.
+      size_t j = i + 1;
+      while (j < s.size()) {
+        unsigned char d = static_cast<unsigned char>(s[j]);
+        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
+        ++j;
+      }
+      out->append(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
     if (c < 0x80) {
       switch (c) {
         case '"': out->append("\\\""); break;

@@ -196,6 +196,10 @@ TEST(Config, BadValuesNameTheOptionAndTheFix) {
       {"CONNECTOR_TWITTER_API_BASE", "https://", "host name"},
       {"CONNECTOR_TWITTER_API_BASE", "https://a.b/?x=1", "without ?query"},
       {"CONNECTOR_TWITTER_API_VERSION", "v3", "v2 or v1.1"},
+      {"CONNECTOR_TWITTER_MAX_RATE_WAIT", "15m", "number of seconds"},
+      {"CONNECTOR_TWITTER_MAX_RATE_WAIT", "86401", "number of seconds from 0 to 86400"},
+      {"CONNECTOR_MEDIA_MAX_BYTES", "100", "number of bytes from 1024"},
+      {"CONNECTOR_MEDIA_MAX_BYTES", "5000000000", "number of bytes from 1024"},
       {"CONNECTOR_AAD_AUTHORITY", "ftp://x", "https://"},
       {"CONNECTOR_AAD_OPENID_CONFIG", "https://us er@x", "host name"},
       {"CONNECTOR_AAD_APP_URI", "not a uri", "application ID URIs"},
@@ -331,4 +335,14 @@ TEST(Config, TrustProxyFlag) {
   auto r = load({}, Environment{{"CONNECTOR_TRUST_PROXY", "true"}});
   ASSERT_TRUE(r.ok) << r.message;
   EXPECT_TRUE(r.l.config.trust_proxy);
+}
+
+TEST(Config, RateWaitAndMediaCapDefaultsAndOverrides) {
+  app::Config d = app::default_config();
+  EXPECT_EQ(d.twitter_max_rate_wait_ms, core::limits::kDefaultRateLimitMaxWaitMs);
+  EXPECT_EQ(d.media_max_bytes, core::limits::kDefaultMediaMaxBytes);
+  auto r = load({}, Environment{{"CONNECTOR_TWITTER_MAX_RATE_WAIT", "60"}, {"CONNECTOR_MEDIA_MAX_BYTES", "2048"}});
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.l.config.twitter_max_rate_wait_ms, 60000);
+  EXPECT_EQ(r.l.config.media_max_bytes, 2048u);
 }

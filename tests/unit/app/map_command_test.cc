@@ -133,9 +133,9 @@ TEST(MapCommand, InputOverTheLimitIsRefused) {
 }
 
 TEST(MapCommand, UsageErrors) {
-  MapRun opt = run({"--download-media", "x.json"});
+  MapRun opt = run({"--download-all", "x.json"});
   EXPECT_EQ(opt.rc, 2);
-  EXPECT_NE(opt.err.find("unknown option '--download-media'"), std::string::npos);
+  EXPECT_NE(opt.err.find("unknown option '--download-all'"), std::string::npos);
   MapRun two = run({"a.json", "b.json"});
   EXPECT_EQ(two.rc, 2);
   MapRun help = run({"--help"});
