@@ -86,7 +86,8 @@ std::string usage_text() {
     std::string name = std::string("  ") + c.name;
     out += name + std::string(name.size() < 16 ? 16 - name.size() : 1, ' ') + c.summary + "\n";
   }
-  out += "  map           map a saved X API timeline response to Items (JSON Lines); 'map --help'\n";
+  out +=
+      "  map           map a saved X API timeline response to Items (JSON Lines); 'map --help'\n";
   out +=
       "\noptions (each also read from its environment variable; precedence: option, then "
       "environment,\nthen default):\n";

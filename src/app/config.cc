@@ -239,7 +239,8 @@ bool apply_twitter_max_rate_wait(std::string_view v, Config* c, std::string* why
 bool apply_media_max_bytes(std::string_view v, Config* c, std::string* why) {
   uint64_t n;
   if (!parse_uint(v, 1024, core::limits::kMediaMaxBytesCeiling, &n)) {
-    *why = "must be a number of bytes from 1024 to " + std::to_string(core::limits::kMediaMaxBytesCeiling);
+    *why = "must be a number of bytes from 1024 to " +
+           std::to_string(core::limits::kMediaMaxBytesCeiling);
     return false;
   }
   c->media_max_bytes = static_cast<size_t>(n);
@@ -407,20 +408,22 @@ const OptionSpec* option_table(size_t* count) {
        "developer accounts that still have it).",
        "CONNECTOR_TWITTER_API_VERSION=v1.1 twitter-connector serve", false,
        apply_twitter_api_version},
-      {"--twitter-max-rate-wait", "CONNECTOR_TWITTER_MAX_RATE_WAIT", "SECONDS", default_max_rate_wait().c_str(),
+      {"--twitter-max-rate-wait", "CONNECTOR_TWITTER_MAX_RATE_WAIT", "SECONDS",
+       default_max_rate_wait().c_str(),
        "longest wait for an X rate-limit reset before the sync is rescheduled",
        "Longest time, in seconds, a timeline sync waits for an X API rate-limit window to reset "
        "(after a 429, or when x-rate-limit-remaining reaches 0). A reset further away ends the "
        "sync as rate limited until that time and it resumes later from its saved cursor. X's "
        "windows are 15 minutes; 0 never waits.",
-       "CONNECTOR_TWITTER_MAX_RATE_WAIT=60 twitter-connector serve", false, apply_twitter_max_rate_wait},
+       "CONNECTOR_TWITTER_MAX_RATE_WAIT=60 twitter-connector serve", false,
+       apply_twitter_max_rate_wait},
       {"--media-max-bytes", "CONNECTOR_MEDIA_MAX_BYTES", "BYTES", default_media_max_bytes().c_str(),
        "largest media item (photo, video, GIF) downloaded",
        "Largest media item, in bytes, downloaded from X for archiving. A larger one is stopped as "
        "soon as its size is announced or reached and reported as an error naming its URL. X "
        "accepts videos up to 512 MB.",
-       "CONNECTOR_MEDIA_MAX_BYTES=104857600 twitter-connector map --download-media page.json", false,
-       apply_media_max_bytes},
+       "CONNECTOR_MEDIA_MAX_BYTES=104857600 twitter-connector map --download-media page.json",
+       false, apply_media_max_bytes},
       {"--aad-authority", "CONNECTOR_AAD_AUTHORITY", "URL", "https://login.microsoftonline.com",
        "Azure AD (Microsoft Entra ID) authority for app tokens",
        "Base URL of Azure AD (Microsoft Entra ID). App tokens for the Event API are requested "

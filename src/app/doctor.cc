@@ -19,7 +19,8 @@ using State = http::Connection::State;
 
 class Probe final : http::Connection::Owner {
  public:
-  Probe(uv::Loop& loop, const tls::ClientConfig& tls, http::Endpoint ep, const http::Url& url, uint64_t timeout_ms)
+  Probe(uv::Loop& loop, const tls::ClientConfig& tls, http::Endpoint ep, const http::Url& url,
+        uint64_t timeout_ms)
       : conn_(loop.get(), std::move(ep), &tls, owner(), 1000) {
     http::Connection::Exchange ex;
     head_ = "HEAD " + url.target + " HTTP/1.1\r\nHost: " + url.authority() +
@@ -42,7 +43,9 @@ class Probe final : http::Connection::Owner {
     status = p.status();
     return core::ok_status();
   }
-  core::Status on_conn_body(http::Connection*, std::string_view) override { return core::ok_status(); }
+  core::Status on_conn_body(http::Connection*, std::string_view) override {
+    return core::ok_status();
+  }
   void on_conn_done(http::Connection*, core::Status st, const std::string& msg) override {
     done = true;
     ok = st.ok();
@@ -57,12 +60,16 @@ class Probe final : http::Connection::Owner {
 struct Printer {
   FILE* out;
   bool all_ok = true;
-  void ok(const std::string& check, const std::string& text) { fprintf(out, "ok   %s %s\n", check.c_str(), text.c_str()); }
+  void ok(const std::string& check, const std::string& text) {
+    fprintf(out, "ok   %s %s\n", check.c_str(), text.c_str());
+  }
   void fail(const std::string& check, const std::string& text) {
     all_ok = false;
     fprintf(out, "FAIL %s %s\n", check.c_str(), text.c_str());
   }
-  void skip(const std::string& check, const std::string& text) { fprintf(out, "skip %s %s\n", check.c_str(), text.c_str()); }
+  void skip(const std::string& check, const std::string& text) {
+    fprintf(out, "skip %s %s\n", check.c_str(), text.c_str());
+  }
 };
 
 int rank(State s) {
@@ -75,11 +82,13 @@ int rank(State s) {
   }
 }
 
-void check_endpoint(Printer& p, uv::Loop& loop, const tls::ClientConfig& tls, const http::ProxyConfig& proxies,
-                    const char* setting, const std::string& base, uint64_t timeout_ms) {
+void check_endpoint(Printer& p, uv::Loop& loop, const tls::ClientConfig& tls,
+                    const http::ProxyConfig& proxies, const char* setting, const std::string& base,
+                    uint64_t timeout_ms) {
   auto url = http::parse_url(base);
   if (!url.ok()) {
-    p.fail("config", std::string(setting) + "=" + http::redact_url(base) + ": not a valid http(s) URL");
+    p.fail("config",
+           std::string(setting) + "=" + http::redact_url(base) + ": not a valid http(s) URL");
     return;
   }
   auto route = proxies.route_for(*url);
@@ -156,11 +165,15 @@ int run_doctor(const DoctorOptions& o) {
   }
   if (!o.proxy.https_proxy.empty() || !o.proxy.http_proxy.empty())
     p.ok("proxy", "settings: HTTPS_PROXY=" + http::redact_url(o.proxy.https_proxy) +
-                      " HTTP_PROXY=" + http::redact_url(o.proxy.http_proxy) + " NO_PROXY=" + o.proxy.no_proxy);
+                      " HTTP_PROXY=" + http::redact_url(o.proxy.http_proxy) +
+                      " NO_PROXY=" + o.proxy.no_proxy);
   uv::Loop loop;
-  check_endpoint(p, loop, **tls, *proxies, "CONNECTOR_TWITTER_API_BASE", o.twitter_api_base, o.timeout_ms);
-  check_endpoint(p, loop, **tls, *proxies, "CONNECTOR_AAD_AUTHORITY", o.aad_authority, o.timeout_ms);
-  check_endpoint(p, loop, **tls, *proxies, "CONNECTOR_EVENT_API_BASE", o.event_api_base, o.timeout_ms);
+  check_endpoint(p, loop, **tls, *proxies, "CONNECTOR_TWITTER_API_BASE", o.twitter_api_base,
+                 o.timeout_ms);
+  check_endpoint(p, loop, **tls, *proxies, "CONNECTOR_AAD_AUTHORITY", o.aad_authority,
+                 o.timeout_ms);
+  check_endpoint(p, loop, **tls, *proxies, "CONNECTOR_EVENT_API_BASE", o.event_api_base,
+                 o.timeout_ms);
   fflush(o.out);
   return p.all_ok ? 0 : 1;
 }

@@ -15,12 +15,12 @@
 namespace app {
 
 struct DoctorOptions {
-  std::string twitter_api_base = "https://api.twitter.com";            // CONNECTOR_TWITTER_API_BASE
-  std::string aad_authority = "https://login.microsoftonline.com";     // CONNECTOR_AAD_AUTHORITY
-  std::string event_api_base = "https://webhook.ingestion.office.com/"; // CONNECTOR_EVENT_API_BASE
-  std::string ca_file;                                                 // CONNECTOR_CA_FILE
-  http::ProxyEnv proxy;                                                // HTTPS_PROXY, ...
-  uint64_t timeout_ms = 10'000;                                        // per step
+  std::string twitter_api_base = "https://api.twitter.com";         // CONNECTOR_TWITTER_API_BASE
+  std::string aad_authority = "https://login.microsoftonline.com";  // CONNECTOR_AAD_AUTHORITY
+  std::string event_api_base = "https://webhook.ingestion.office.com/";  // CONNECTOR_EVENT_API_BASE
+  std::string ca_file;                                                   // CONNECTOR_CA_FILE
+  http::ProxyEnv proxy;                                                  // HTTPS_PROXY, ...
+  uint64_t timeout_ms = 10'000;                                          // per step
   FILE* out = stdout;
 
   // Defaults overridden by the CONNECTOR_* and proxy environment variables.

@@ -80,15 +80,17 @@ class MediaDownloader {
     failure_.clear();
     for (twitter::ItemAttachment& a : *item->attachments) {
       twitter::ItemAttachment* target = &a;
-      auto st = fetcher_->fetch_base64(a.uri, [this, target](twitter::MediaResult& r, std::string& b64) {
-        if (!r.status.ok()) {
-          if (failure_.empty()) failure_ = r.message;
-          return;
-        }
-        target->content_base64 = std::move(b64);
-      });
+      auto st =
+          fetcher_->fetch_base64(a.uri, [this, target](twitter::MediaResult& r, std::string& b64) {
+            if (!r.status.ok()) {
+              if (failure_.empty()) failure_ = r.message;
+              return;
+            }
+            target->content_base64 = std::move(b64);
+          });
       if (!st.ok()) {
-        *message = a.uri + ": cannot start the download (" + core::errc_message(st.error().code) + ")";
+        *message =
+            a.uri + ": cannot start the download (" + core::errc_message(st.error().code) + ")";
         return false;
       }
     }
@@ -129,8 +131,8 @@ int run_map(int argc, char** argv, FILE* in, FILE* out, FILE* err) {
       fprintf(err, "twitter-connector map: unknown option '%s'\n%s", a, kUsage);
       return 2;
     } else if (path) {
-      fprintf(err, "twitter-connector map: only one input file may be given ('%s' and '%s')\n%s", path, a,
-              kUsage);
+      fprintf(err, "twitter-connector map: only one input file may be given ('%s' and '%s')\n%s",
+              path, a, kUsage);
       return 2;
     } else {
       path = a;
@@ -152,14 +154,16 @@ int run_map(int argc, char** argv, FILE* in, FILE* out, FILE* err) {
     return 1;
   }
   if (too_large) {
-    fprintf(err, "twitter-connector map: %s is larger than %zu bytes; save one API response per file\n", name,
-            core::limits::kMaxMapInputBytes);
+    fprintf(err,
+            "twitter-connector map: %s is larger than %zu bytes; save one API response per file\n",
+            name, core::limits::kMaxMapInputBytes);
     return 1;
   }
   std::string why;
   auto page = twitter::parse_timeline(body, &why);
   if (!page) {
-    fprintf(err, "twitter-connector map: %s: %s\n", name, why.empty() ? "malformed input" : why.c_str());
+    fprintf(err, "twitter-connector map: %s: %s\n", name,
+            why.empty() ? "malformed input" : why.c_str());
     return 1;
   }
   // Partial errors inside a 200 (a referenced post that is gone) do not stop the page.

@@ -57,11 +57,13 @@ void add_ops_routes(http::Router& router, OpsState& state) {
     body.reserve(4096);
     if (state.metrics) state.metrics->render(&body);
     uint64_t up_ms = state.clock->monotonic_ms() - state.started_ms;
-    body.append("# HELP process_uptime_seconds Seconds since the process started\n"
-                "# TYPE process_uptime_seconds gauge\nprocess_uptime_seconds ");
+    body.append(
+        "# HELP process_uptime_seconds Seconds since the process started\n"
+        "# TYPE process_uptime_seconds gauge\nprocess_uptime_seconds ");
     core::append_metric_value(static_cast<double>(up_ms) / 1000.0, &body);
-    body.append("\n# HELP process_resident_memory_bytes Resident memory size in bytes\n"
-                "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ");
+    body.append(
+        "\n# HELP process_resident_memory_bytes Resident memory size in bytes\n"
+        "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ");
     core::append_metric_value(static_cast<double>(resident_memory_bytes()), &body);
     body.push_back('\n');
     res.respond(http::Response::text(200, body, "text/plain; version=0.0.4; charset=utf-8"));

@@ -138,21 +138,25 @@ class Service final : public uv::Signal::Handler {
   // Opens the FileStore in the data dir, sealing secrets when CONNECTOR_ENCRYPTION_KEY is set.
   bool open_store() {
     if (!config_.encryption_key.empty()) {
-      auto codec = store::BoxCodec::from_raw_key(config_.encryption_key, core::SystemRng::instance());
-      if (!codec.ok()) return startup_error("CONNECTOR_ENCRYPTION_KEY is not a usable key: 32 bytes are needed");
+      auto codec =
+          store::BoxCodec::from_raw_key(config_.encryption_key, core::SystemRng::instance());
+      if (!codec.ok())
+        return startup_error("CONNECTOR_ENCRYPTION_KEY is not a usable key: 32 bytes are needed");
       codec_ = std::move(*codec);
     }
     store::FileStore::Options o;
     o.dir = config_.data_dir;
     o.codec = codec_.get();
     std::string problem;
-    auto opened = store::FileStore::open(loop_.get(), core::SystemClock::instance(), std::move(o), &problem);
+    auto opened =
+        store::FileStore::open(loop_.get(), core::SystemClock::instance(), std::move(o), &problem);
     if (!opened.ok()) {
       if (problem.empty()) problem = opened.error().where;
       return startup_error("cannot open the store in " + config_.data_dir + ": " + problem);
     }
     store_ = std::move(*opened);
-    log::info("store opened", {log::f("dir", config_.data_dir), log::f("secrets_encrypted", codec_ != nullptr)});
+    log::info("store opened",
+              {log::f("dir", config_.data_dir), log::f("secrets_encrypted", codec_ != nullptr)});
     return true;
   }
 
@@ -175,22 +179,25 @@ class Service final : public uv::Signal::Handler {
     bool bearer = ac.bearer_enabled;
     auth_ = std::make_unique<connector::InboundAuth>(std::move(ac));
     if (bearer) {
-      jwks_ = std::make_unique<connector::JwksFetcher>(loop_, *client_, keys_, core::SystemClock::instance(),
-                                                       aad_openid_config_url(config_));
+      jwks_ = std::make_unique<connector::JwksFetcher>(
+          loop_, *client_, keys_, core::SystemClock::instance(), aad_openid_config_url(config_));
       // Load the keys now so the first Bearer call does not wait; a failure is logged by the
       // fetcher and retried when a token arrives (fail closed meanwhile).
       (void)jwks_->refresh([](core::Status, const std::string&) {});
     }
     connector::AuthMiddlewareOptions mo;
     mo.trust_proxy = config_.trust_proxy;
-    guard_ = std::make_unique<connector::AuthMiddleware>(*auth_, bearer ? &keys_ : nullptr, jwks_.get(),
-                                                         core::SystemClock::instance(), mo);
+    guard_ = std::make_unique<connector::AuthMiddleware>(
+        *auth_, bearer ? &keys_ : nullptr, jwks_.get(), core::SystemClock::instance(), mo);
 
     m365::AadTokenClient::Options to;
     to.authority = config_.aad_authority;
-    aad_ = std::make_unique<m365::AadTokenClient>(loop_, *client_, core::SystemClock::instance(), to);
+    aad_ =
+        std::make_unique<m365::AadTokenClient>(loop_, *client_, core::SystemClock::instance(), to);
     config_api_ = std::make_unique<connector::ConfigApi>(*store_);
-    config_api_->on_saved([this](const store::Settings& s) { aad_->set_credentials(s.aad_app_id, s.aad_app_secret); });
+    config_api_->on_saved([this](const store::Settings& s) {
+      aad_->set_credentials(s.aad_app_id, s.aad_app_secret);
+    });
     store_->get_settings([this](core::Result<store::Settings> s) {
       if (s.ok()) aad_->set_credentials(s->aad_app_id, s->aad_app_secret);
     });

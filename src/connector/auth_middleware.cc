@@ -55,18 +55,21 @@ http::Response refusal_response(const Decision& d) {
   http::Response r;
   switch (d.status) {
     case 429:
-      r = http::Response::error(429, "too many failed authentication attempts from this address; retry in " +
-                                         seconds_text(d.retry_after_ms) + " s");
+      r = http::Response::error(
+          429, "too many failed authentication attempts from this address; retry in " +
+                   seconds_text(d.retry_after_ms) + " s");
       break;
     case 503:
-      r = http::Response::error(503,
-                                "the Azure AD signing keys needed to check this Bearer token are unavailable; "
-                                "retry later or authenticate with Basic credentials");
+      r = http::Response::error(
+          503,
+          "the Azure AD signing keys needed to check this Bearer token are unavailable; "
+          "retry later or authenticate with Basic credentials");
       break;
     default:
-      r = http::Response::error(401,
-                                "authentication required: send Authorization: Basic base64(tenantId:APISecretKey) "
-                                "with the connector's tenant ID and API secret key, or an Azure AD Bearer token");
+      r = http::Response::error(
+          401,
+          "authentication required: send Authorization: Basic base64(tenantId:APISecretKey) "
+          "with the connector's tenant ID and API secret key, or an Azure AD Bearer token");
       r.status = 401;
       break;
   }
@@ -83,20 +86,24 @@ struct AuthMiddleware::Pending {
   std::string peer;
 };
 
-AuthMiddleware::AuthMiddleware(InboundAuth& auth, jwt::KeyCache* keys, KeySource* source, const core::Clock& clock,
-                               AuthMiddlewareOptions options)
+AuthMiddleware::AuthMiddleware(InboundAuth& auth, jwt::KeyCache* keys, KeySource* source,
+                               const core::Clock& clock, AuthMiddlewareOptions options)
     : auth_(auth), keys_(keys), source_(source), clock_(clock), options_(options) {}
 
 http::Handler AuthMiddleware::protect(http::Handler inner) {
   auto shared = std::make_shared<http::Handler>(std::move(inner));
-  return [this, shared](http::Request& req, http::Responder res) { handle(shared, req, std::move(res)); };
+  return [this, shared](http::Request& req, http::Responder res) {
+    handle(shared, req, std::move(res));
+  };
 }
 
 Decision AuthMiddleware::decide(const http::Request& req, const std::string& peer) {
-  return auth_.decide(req.headers.get("Authorization"), peer, clock_.now_unix_s(), clock_.monotonic_ms(), keys_);
+  return auth_.decide(req.headers.get("Authorization"), peer, clock_.now_unix_s(),
+                      clock_.monotonic_ms(), keys_);
 }
 
-void AuthMiddleware::handle(const std::shared_ptr<http::Handler>& inner, http::Request& req, http::Responder res) {
+void AuthMiddleware::handle(const std::shared_ptr<http::Handler>& inner, http::Request& req,
+                            http::Responder res) {
   std::string peer = client_address(req, options_.trust_proxy);
   start_periodic_refresh();
   Decision d = decide(req, peer);
@@ -109,15 +116,17 @@ void AuthMiddleware::handle(const std::shared_ptr<http::Handler>& inner, http::R
     return;
   }
   auto p = std::make_shared<Pending>(Pending{inner, std::move(req), std::move(res), peer});
-  auto started = source_->refresh(
-      [this, p](core::Status status, const std::string& message) { after_refresh(p, status, message); });
+  auto started = source_->refresh([this, p](core::Status status, const std::string& message) {
+    after_refresh(p, status, message);
+  });
   if (!started.ok()) {
     d.reason += "; cannot wait for the key refresh: " + std::string(started.error().where);
     refuse(p->req, peer, d, std::move(p->res));
   }
 }
 
-void AuthMiddleware::after_refresh(const std::shared_ptr<Pending>& p, core::Status status, const std::string& message) {
+void AuthMiddleware::after_refresh(const std::shared_ptr<Pending>& p, core::Status status,
+                                   const std::string& message) {
   if (!status.ok()) {
     Decision d;
     d.status = 503;
@@ -137,21 +146,27 @@ void AuthMiddleware::after_refresh(const std::shared_ptr<Pending>& p, core::Stat
   refuse(p->req, p->peer, d, std::move(p->res));
 }
 
-void AuthMiddleware::admit(const std::shared_ptr<http::Handler>& inner, http::Request& req, const std::string& peer,
-                           const Decision& d, http::Responder res) {
+void AuthMiddleware::admit(const std::shared_ptr<http::Handler>& inner, http::Request& req,
+                           const std::string& peer, const Decision& d, http::Responder res) {
   ++admitted_;
-  log::debug("authenticated", {log::f("path", req.path), log::f("peer", peer), log::f("principal", d.principal)});
+  log::debug("authenticated",
+             {log::f("path", req.path), log::f("peer", peer), log::f("principal", d.principal)});
   (*inner)(req, std::move(res));
 }
 
 void AuthMiddleware::refuse(const http::Request& req, const std::string& peer, const Decision& d,
                             http::Responder res) {
   ++refused_;
-  const char* scheme = !d.scheme ? "none" : *d.scheme == AuthScheme::Basic ? "basic"
-                                        : *d.scheme == AuthScheme::Bearer  ? "bearer"
-                                                                           : "other";
-  auto fields = {log::f("status", d.status), log::f("reason", d.reason), log::f("scheme", scheme),
-                 log::f("peer", peer), log::f("method", http::method_name(req.method)), log::f("path", req.path)};
+  const char* scheme = !d.scheme                         ? "none"
+                       : *d.scheme == AuthScheme::Basic  ? "basic"
+                       : *d.scheme == AuthScheme::Bearer ? "bearer"
+                                                         : "other";
+  auto fields = {log::f("status", d.status),
+                 log::f("reason", d.reason),
+                 log::f("scheme", scheme),
+                 log::f("peer", peer),
+                 log::f("method", http::method_name(req.method)),
+                 log::f("path", req.path)};
   if (d.status == 503)
     log::error("request refused: Bearer token cannot be checked", fields);
   else
@@ -164,7 +179,8 @@ void AuthMiddleware::start_periodic_refresh() {
   if (!keys_->periodic_refresh_due(clock_.monotonic_ms())) return;
   periodic_running_ = true;
   // Nobody waits for it: the current set stays in use until the new one is installed.
-  auto st = source_->refresh([this](core::Status, const std::string&) { periodic_running_ = false; });
+  auto st =
+      source_->refresh([this](core::Status, const std::string&) { periodic_running_ = false; });
   if (!st.ok()) periodic_running_ = false;
 }
 

@@ -41,8 +41,8 @@ class AuthMiddleware {
  public:
   // auth, clock (and keys/source when Bearer is enabled; both may be null otherwise) must
   // outlive the middleware, which must outlive the routes it protects.
-  AuthMiddleware(InboundAuth& auth, jwt::KeyCache* keys, KeySource* source, const core::Clock& clock,
-                 AuthMiddlewareOptions options = {});
+  AuthMiddleware(InboundAuth& auth, jwt::KeyCache* keys, KeySource* source,
+                 const core::Clock& clock, AuthMiddlewareOptions options = {});
 
   // The handler, behind authentication.
   http::Handler protect(http::Handler inner);
@@ -55,10 +55,12 @@ class AuthMiddleware {
   struct Pending;
   void handle(const std::shared_ptr<http::Handler>& inner, http::Request& req, http::Responder res);
   Decision decide(const http::Request& req, const std::string& peer);
-  void after_refresh(const std::shared_ptr<Pending>& p, core::Status status, const std::string& message);
-  void refuse(const http::Request& req, const std::string& peer, const Decision& d, http::Responder res);
-  void admit(const std::shared_ptr<http::Handler>& inner, http::Request& req, const std::string& peer,
-             const Decision& d, http::Responder res);
+  void after_refresh(const std::shared_ptr<Pending>& p, core::Status status,
+                     const std::string& message);
+  void refuse(const http::Request& req, const std::string& peer, const Decision& d,
+              http::Responder res);
+  void admit(const std::shared_ptr<http::Handler>& inner, http::Request& req,
+             const std::string& peer, const Decision& d, http::Responder res);
   void start_periodic_refresh();
 
   InboundAuth& auth_;

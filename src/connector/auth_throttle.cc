@@ -21,8 +21,8 @@ std::string AuthThrottle::key_for(std::string_view peer) {
     if (memcmp(a6, kMapped, 12) == 0) {
       snprintf(out, sizeof out, "%u.%u.%u.%u", a6[12], a6[13], a6[14], a6[15]);
     } else {
-      snprintf(out, sizeof out, "%x:%x:%x:%x::/64", a6[0] << 8 | a6[1], a6[2] << 8 | a6[3], a6[4] << 8 | a6[5],
-               a6[6] << 8 | a6[7]);
+      snprintf(out, sizeof out, "%x:%x:%x:%x::/64", a6[0] << 8 | a6[1], a6[2] << 8 | a6[3],
+               a6[4] << 8 | a6[5], a6[6] << 8 | a6[7]);
     }
     return out;
   }
@@ -41,8 +41,10 @@ uint64_t AuthThrottle::blocked_for(std::string_view peer, uint64_t now_ms) {
 
 void AuthThrottle::make_room(uint64_t now_ms) {
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (now_ms - it->second.last_failure_ms >= config_.entry_ttl_ms) it = entries_.erase(it);
-    else ++it;
+    if (now_ms - it->second.last_failure_ms >= config_.entry_ttl_ms)
+      it = entries_.erase(it);
+    else
+      ++it;
   }
   if (entries_.size() < config_.max_entries) return;
   auto oldest = entries_.begin();
@@ -55,7 +57,8 @@ uint64_t AuthThrottle::record_failure(std::string_view peer, uint64_t now_ms) {
   if (config_.max_entries == 0) return 0;
   std::string key = key_for(peer);
   auto it = entries_.find(key);
-  if (it != entries_.end() && now_ms - it->second.last_failure_ms >= config_.entry_ttl_ms) it->second = Entry{};
+  if (it != entries_.end() && now_ms - it->second.last_failure_ms >= config_.entry_ttl_ms)
+    it->second = Entry{};
   if (it == entries_.end()) {
     if (entries_.size() >= config_.max_entries) make_room(now_ms);
     it = entries_.emplace(std::move(key), Entry{}).first;
@@ -66,7 +69,8 @@ uint64_t AuthThrottle::record_failure(std::string_view peer, uint64_t now_ms) {
   if (e.failures <= config_.free_failures) return 0;
   uint32_t over = e.failures - config_.free_failures - 1;
   uint64_t delay = config_.max_delay_ms;
-  if (over < 40 && (config_.base_delay_ms << over) < config_.max_delay_ms) delay = config_.base_delay_ms << over;
+  if (over < 40 && (config_.base_delay_ms << over) < config_.max_delay_ms)
+    delay = config_.base_delay_ms << over;
   e.blocked_until_ms = now_ms + delay;
   return delay;
 }

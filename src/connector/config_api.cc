@@ -17,8 +17,10 @@ using core::Errc;
 const std::array<ConfigField, kConfigFieldCount>& config_fields() {
   static const std::array<ConfigField, kConfigFieldCount> fields = {{
       {"TwitterApiKeyValue", "TwitterApiKeySet", true, &store::Settings::twitter_api_key},
-      {"TwitterApiSecretKeyValue", "TwitterApiSecretKeySet", true, &store::Settings::twitter_api_secret_key},
-      {"TwitterAccessTokenValue", "TwitterAccessTokenSet", true, &store::Settings::twitter_access_token},
+      {"TwitterApiSecretKeyValue", "TwitterApiSecretKeySet", true,
+       &store::Settings::twitter_api_secret_key},
+      {"TwitterAccessTokenValue", "TwitterAccessTokenSet", true,
+       &store::Settings::twitter_access_token},
       {"TwitterAccessTokenSecretValue", "TwitterAccessTokenSecretSet", true,
        &store::Settings::twitter_access_token_secret},
       {"AADAppIdValue", "AADAppIdSet", false, &store::Settings::aad_app_id},
@@ -46,20 +48,24 @@ bool ConfigurationUpdate::empty() const {
   return true;
 }
 
-core::Result<ConfigurationUpdate> parse_configuration_update(std::string_view body, std::string* message) {
+core::Result<ConfigurationUpdate> parse_configuration_update(std::string_view body,
+                                                             std::string* message) {
   if (body.size() > core::limits::kMaxConfigurationBodyBytes) {
-    *message = "the configuration body is larger than " + std::to_string(core::limits::kMaxConfigurationBodyBytes) +
-               " bytes";
+    *message = "the configuration body is larger than " +
+               std::to_string(core::limits::kMaxConfigurationBodyBytes) + " bytes";
     return core::make_error(Errc::TooLarge, "configuration body");
   }
   auto doc = json::parse(body);
   if (!doc.ok()) {
-    *message = "the body is not valid JSON; send an object such as {\"TwitterApiKeyValue\":\"...\"}";
+    *message =
+        "the body is not valid JSON; send an object such as {\"TwitterApiKeyValue\":\"...\"}";
     return core::make_error(Errc::Parse, "configuration body");
   }
   if (!cJSON_IsObject(doc->get())) {
-    *message = "the body must be a JSON object with the keys TwitterApiKeyValue, TwitterApiSecretKeyValue, "
-               "TwitterAccessTokenValue, TwitterAccessTokenSecretValue, AADAppIdValue, AADAppSecretValue";
+    *message =
+        "the body must be a JSON object with the keys TwitterApiKeyValue, "
+        "TwitterApiSecretKeyValue, "
+        "TwitterAccessTokenValue, TwitterAccessTokenSecretValue, AADAppIdValue, AADAppSecretValue";
     return core::make_error(Errc::Parse, "configuration body");
   }
   ConfigurationUpdate u;
@@ -74,14 +80,15 @@ core::Result<ConfigurationUpdate> parse_configuration_update(std::string_view bo
     std::string_view v = item->valuestring;
     if (v.empty()) continue;
     if (v.size() > core::limits::kMaxStoreValueBytes) {
-      *message = std::string(f.value_key) + " is longer than " + std::to_string(core::limits::kMaxStoreValueBytes) +
-                 " bytes";
+      *message = std::string(f.value_key) + " is longer than " +
+                 std::to_string(core::limits::kMaxStoreValueBytes) + " bytes";
       return core::make_error(Errc::TooLarge, "configuration value");
     }
     for (unsigned char c : v) {
       if (c < 0x20 || c == 0x7f) {
-        *message = std::string(f.value_key) +
-                   " contains a control character (a line break from copying?); paste the value alone";
+        *message =
+            std::string(f.value_key) +
+            " contains a control character (a line break from copying?); paste the value alone";
         return core::make_error(Errc::Parse, "configuration value");
       }
     }
@@ -116,8 +123,10 @@ void ConfigApi::get(http::Responder res) {
   auto held = std::make_shared<http::Responder>(std::move(res));
   store_.get_settings([held](core::Result<store::Settings> s) {
     if (!s.ok()) {
-      log::error("cannot read the configuration from the store", {log::f("error", s.error().where)});
-      held->respond(http::Response::error(503, "the configuration store is unavailable; retry later"));
+      log::error("cannot read the configuration from the store",
+                 {log::f("error", s.error().where)});
+      held->respond(
+          http::Response::error(503, "the configuration store is unavailable; retry later"));
       return;
     }
     json::Json view = configuration_view(*s);
@@ -135,7 +144,8 @@ void ConfigApi::post(http::Request& req, http::Responder res) {
     return;
   }
   if (queue_.size() >= core::limits::kMaxQueuedConfigurationUpdates) {
-    http::Response r = http::Response::error(503, "too many configuration changes at once; retry in a moment");
+    http::Response r =
+        http::Response::error(503, "too many configuration changes at once; retry in a moment");
     r.headers.set("Retry-After", "1");
     res.respond(std::move(r));
     return;
@@ -150,11 +160,12 @@ void ConfigApi::next() {
   store_.get_settings([this](core::Result<store::Settings> current) {
     auto fail = [this](const char* what, const core::Error& e) {
       log::error("cannot save the configuration", {log::f("step", what), log::f("error", e.where),
-                                                    log::f("code", core::errc_name(e.code))});
+                                                   log::f("code", core::errc_name(e.code))});
       PendingUpdate p = std::move(queue_.front());
       queue_.pop_front();
       writing_ = false;
-      p.res.respond(http::Response::error(503, "the configuration could not be saved; retry later"));
+      p.res.respond(
+          http::Response::error(503, "the configuration could not be saved; retry later"));
       next();
     };
     if (!current.ok()) return fail("read", current.error());
@@ -167,10 +178,11 @@ void ConfigApi::next() {
       queue_.pop_front();
       writing_ = false;
       log::info("configuration saved", {log::f("fields", static_cast<unsigned long long>([&] {
-                                          size_t n = 0;
-                                          for (const auto& v : p.update.values) n += v ? 1 : 0;
-                                          return n;
-                                        }()))});
+                                                 size_t n = 0;
+                                                 for (const auto& v : p.update.values)
+                                                   n += v ? 1 : 0;
+                                                 return n;
+                                               }()))});
       p.res.respond(http::Response::text(200, "true", "application/json; charset=utf-8"));
       if (on_saved_) on_saved_(saved);
       next();

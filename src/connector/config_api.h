@@ -24,8 +24,8 @@ namespace connector {
 
 // One setting as the API names it. secret: GET says only "<Name>Set": true/false.
 struct ConfigField {
-  const char* value_key;            // "TwitterApiKeyValue" (the reference's name)
-  const char* set_key;              // "TwitterApiKeySet"
+  const char* value_key;  // "TwitterApiKeyValue" (the reference's name)
+  const char* set_key;    // "TwitterApiKeySet"
   bool secret;
   std::string store::Settings::*member;
 };
@@ -44,7 +44,8 @@ struct ConfigurationUpdate {
 // Errors (Errc::Parse / Errc::TooLarge) with *message for the caller: not JSON, not an object,
 // a known key whose value is not a string, a value with control characters or longer than
 // limits::kMaxStoreValueBytes. Unknown keys are ignored (as the reference's model binding does).
-core::Result<ConfigurationUpdate> parse_configuration_update(std::string_view body, std::string* message);
+core::Result<ConfigurationUpdate> parse_configuration_update(std::string_view body,
+                                                             std::string* message);
 void apply_update(const ConfigurationUpdate& update, store::Settings* settings);
 
 class ConfigApi {

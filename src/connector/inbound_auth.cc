@@ -31,8 +31,8 @@ std::string lower(std::string_view s) {
 }
 
 bool token68_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
 }
 
 std::string seconds_text(uint64_t ms) { return std::to_string((ms + 999) / 1000); }
@@ -43,18 +43,23 @@ core::Result<Authorization> parse_authorization(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
   if (v.empty()) return make_error(Errc::Parse, "empty Authorization header");
-  if (v.size() > core::limits::kMaxJwtBytes) return make_error(Errc::TooLarge, "Authorization header too long");
+  if (v.size() > core::limits::kMaxJwtBytes)
+    return make_error(Errc::TooLarge, "Authorization header too long");
   size_t sp = v.find_first_of(" \t");
-  if (sp == std::string_view::npos) return make_error(Errc::Parse, "Authorization header has a scheme but no credentials");
+  if (sp == std::string_view::npos)
+    return make_error(Errc::Parse, "Authorization header has a scheme but no credentials");
   std::string_view scheme = v.substr(0, sp), cred = v.substr(sp);
   while (!cred.empty() && (cred.front() == ' ' || cred.front() == '\t')) cred.remove_prefix(1);
   for (char c : cred)
-    if (!token68_char(c)) return make_error(Errc::Parse, "Authorization credentials contain invalid characters");
+    if (!token68_char(c))
+      return make_error(Errc::Parse, "Authorization credentials contain invalid characters");
   // '=' is only padding at the end of token68.
   size_t eq = cred.find('=');
   if (eq != std::string_view::npos && cred.find_first_not_of('=', eq) != std::string_view::npos)
     return make_error(Errc::Parse, "Authorization credentials contain invalid characters");
-  AuthScheme s = ieq(scheme, "basic") ? AuthScheme::Basic : ieq(scheme, "bearer") ? AuthScheme::Bearer : AuthScheme::Other;
+  AuthScheme s = ieq(scheme, "basic")    ? AuthScheme::Basic
+                 : ieq(scheme, "bearer") ? AuthScheme::Bearer
+                                         : AuthScheme::Other;
   return Authorization{s, scheme, cred};
 }
 
@@ -102,17 +107,19 @@ Decision InboundAuth::unauthorized(std::string reason, bool bearer_error) const 
 
 Decision InboundAuth::failed(Decision d, std::string_view peer, uint64_t now_mono_ms) {
   uint64_t delay = throttle_.record_failure(peer, now_mono_ms);
-  if (delay > 0) d.reason += "; further attempts from this address wait " + seconds_text(delay) + " s";
+  if (delay > 0)
+    d.reason += "; further attempts from this address wait " + seconds_text(delay) + " s";
   return d;
 }
 
-Decision InboundAuth::decide(std::optional<std::string_view> authorization, std::string_view peer, int64_t now_unix_s,
-                             uint64_t now_mono_ms, jwt::KeyCache* keys) {
+Decision InboundAuth::decide(std::optional<std::string_view> authorization, std::string_view peer,
+                             int64_t now_unix_s, uint64_t now_mono_ms, jwt::KeyCache* keys) {
   if (uint64_t wait = throttle_.blocked_for(peer, now_mono_ms)) {
     Decision d;
     d.status = 429;
     d.retry_after_ms = wait;
-    d.reason = "too many failed authentication attempts from this address; retry in " + seconds_text(wait) + " s";
+    d.reason = "too many failed authentication attempts from this address; retry in " +
+               seconds_text(wait) + " s";
     return d;
   }
   // A missing header is what any client sends first; it is not a guess, so it is not counted.
@@ -138,18 +145,19 @@ Decision InboundAuth::decide(std::optional<std::string_view> authorization, std:
     }
     case AuthScheme::Bearer:
       return bearer(parsed->credentials, peer, now_unix_s, now_mono_ms, keys);
-    case AuthScheme::Other:
-      break;
+    case AuthScheme::Other: break;
   }
-  return failed(unauthorized("unsupported Authorization scheme \"" + std::string(parsed->scheme_text.substr(0, 20)) + "\"",
+  return failed(unauthorized("unsupported Authorization scheme \"" +
+                                 std::string(parsed->scheme_text.substr(0, 20)) + "\"",
                              false),
                 peer, now_mono_ms);
 }
 
-Decision InboundAuth::bearer(std::string_view token, std::string_view peer, int64_t now_unix_s, uint64_t now_mono_ms,
-                             jwt::KeyCache* keys) {
+Decision InboundAuth::bearer(std::string_view token, std::string_view peer, int64_t now_unix_s,
+                             uint64_t now_mono_ms, jwt::KeyCache* keys) {
   if (!config_.bearer_enabled || !keys) {
-    Decision d = unauthorized("Bearer tokens are not accepted: CONNECTOR_AAD_APP_URI is not configured", false);
+    Decision d = unauthorized(
+        "Bearer tokens are not accepted: CONNECTOR_AAD_APP_URI is not configured", false);
     d.scheme = AuthScheme::Bearer;
     return failed(std::move(d), peer, now_mono_ms);
   }
@@ -177,8 +185,7 @@ Decision InboundAuth::bearer(std::string_view token, std::string_view peer, int6
       d.refresh_keys = keys->claim_forced_refresh(now_mono_ms);
       d.reason = v.reason;
       return d;
-    case jwt::Outcome::Reject:
-      break;
+    case jwt::Outcome::Reject: break;
   }
   Decision r = unauthorized("Bearer token rejected: " + v.reason, true);
   r.scheme = AuthScheme::Bearer;

@@ -52,7 +52,7 @@ struct Decision {
   bool refresh_keys = false;     // fetch the JWKS, KeyCache::install, then decide() again
   std::string reason;            // for the log; never contains a credential
   std::optional<AuthScheme> scheme;
-  std::string principal;         // on allow: "basic:<tenant>" or "bearer:<appid>"
+  std::string principal;  // on allow: "basic:<tenant>" or "bearer:<appid>"
 };
 
 class InboundAuth {
@@ -61,8 +61,8 @@ class InboundAuth {
 
   // authorization: the header value, or nullopt when the header is absent. keys may be null
   // when Bearer is disabled. now_mono_ms drives the throttle and the key refresh limit.
-  Decision decide(std::optional<std::string_view> authorization, std::string_view peer, int64_t now_unix_s,
-                  uint64_t now_mono_ms, jwt::KeyCache* keys);
+  Decision decide(std::optional<std::string_view> authorization, std::string_view peer,
+                  int64_t now_unix_s, uint64_t now_mono_ms, jwt::KeyCache* keys);
 
   const InboundAuthConfig& config() const { return config_; }
   AuthThrottle& throttle() { return throttle_; }
@@ -70,8 +70,8 @@ class InboundAuth {
  private:
   Decision unauthorized(std::string reason, bool bearer_error) const;
   Decision failed(Decision d, std::string_view peer, uint64_t now_mono_ms);
-  Decision bearer(std::string_view token, std::string_view peer, int64_t now_unix_s, uint64_t now_mono_ms,
-                  jwt::KeyCache* keys);
+  Decision bearer(std::string_view token, std::string_view peer, int64_t now_unix_s,
+                  uint64_t now_mono_ms, jwt::KeyCache* keys);
 
   InboundAuthConfig config_;
   AuthThrottle throttle_;

@@ -13,8 +13,8 @@ namespace connector {
 namespace log = core::log;
 using core::Errc;
 
-JwksFetcher::JwksFetcher(uv::Loop& loop, http::Client& client, jwt::KeyCache& cache, const core::Clock& clock,
-                         std::string openid_config_url)
+JwksFetcher::JwksFetcher(uv::Loop& loop, http::Client& client, jwt::KeyCache& cache,
+                         const core::Clock& clock, std::string openid_config_url)
     : client_(client), cache_(cache), clock_(clock), openid_url_(std::move(openid_config_url)) {
   report_timer_ = uv::Timer::create(loop.get(), this);
 }
@@ -40,15 +40,10 @@ core::Status JwksFetcher::refresh(Done done) {
 // Starts the request of the current state.
 void JwksFetcher::advance() {
   switch (state_) {
-    case State::Config:
-      start_get(openid_url_);
-      return;
-    case State::Keys:
-      start_get(jwks_url_);
-      return;
+    case State::Config: start_get(openid_url_); return;
+    case State::Keys: start_get(jwks_url_); return;
     case State::Idle:
-    case State::Reporting:
-      return;
+    case State::Reporting: return;
   }
 }
 
@@ -93,7 +88,8 @@ void JwksFetcher::on_complete(uint64_t, http::ClientResult& result) {
   if (state_ == State::Config) {
     auto config = jwt::parse_openid_config(result.response.body);
     if (!config.ok()) {
-      finish(config.error(), "GET " + url + ": not a usable OpenID configuration: " + config.error().where);
+      finish(config.error(),
+             "GET " + url + ": not a usable OpenID configuration: " + config.error().where);
       return;
     }
     jwks_url_ = config->jwks_uri;
@@ -106,8 +102,9 @@ void JwksFetcher::on_complete(uint64_t, http::ClientResult& result) {
     finish(keys.error(), "GET " + url + ": not a usable key set: " + keys.error().where);
     return;
   }
-  log::info("signing keys refreshed", {log::f("url", url), log::f("keys", static_cast<unsigned long long>(keys->size())),
-                                       log::f("skipped", static_cast<unsigned long long>(keys->skipped()))});
+  log::info("signing keys refreshed",
+            {log::f("url", url), log::f("keys", static_cast<unsigned long long>(keys->size())),
+             log::f("skipped", static_cast<unsigned long long>(keys->skipped()))});
   cache_.install(std::move(*keys), clock_.monotonic_ms());
   finish(core::ok_status(), {});
 }
@@ -120,10 +117,12 @@ void JwksFetcher::on_timer(uv::Timer*) {
 void JwksFetcher::finish(core::Status status, std::string message) {
   if (!status.ok()) {
     cache_.note_refresh_failed(clock_.monotonic_ms());
-    log::error("signing keys could not be fetched; Bearer tokens are refused until the key endpoint answers",
-               {log::f("error", message), log::f("openid_config", openid_url_),
-                log::f("consecutive_failures", static_cast<unsigned long long>(cache_.failures())),
-                log::f("keys_in_use", static_cast<unsigned long long>(cache_.keys().size()))});
+    log::error(
+        "signing keys could not be fetched; Bearer tokens are refused until the key endpoint "
+        "answers",
+        {log::f("error", message), log::f("openid_config", openid_url_),
+         log::f("consecutive_failures", static_cast<unsigned long long>(cache_.failures())),
+         log::f("keys_in_use", static_cast<unsigned long long>(cache_.keys().size()))});
   }
   state_ = State::Idle;
   std::vector<Done> waiters;

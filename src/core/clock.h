@@ -30,7 +30,10 @@ class ManualClock final : public Clock {
   explicit ManualClock(int64_t unix_ms = 1'700'000'000'000) : unix_ms_(unix_ms) {}
   int64_t now_unix_ms() const override { return unix_ms_; }
   uint64_t monotonic_ms() const override { return mono_ms_; }
-  void advance_ms(int64_t ms) { unix_ms_ += ms; mono_ms_ += static_cast<uint64_t>(ms); }
+  void advance_ms(int64_t ms) {
+    unix_ms_ += ms;
+    mono_ms_ += static_cast<uint64_t>(ms);
+  }
   void set_unix_ms(int64_t ms) { unix_ms_ = ms; }
 
  private:

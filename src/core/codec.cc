@@ -47,7 +47,10 @@ int b64_value(char c, bool url) {
 Result<std::string> decode(std::string_view in, bool url) {
   size_t len = in.size();
   size_t pad = 0;
-  while (len > 0 && in[len - 1] == '=' && pad < 2) { --len; ++pad; }
+  while (len > 0 && in[len - 1] == '=' && pad < 2) {
+    --len;
+    ++pad;
+  }
   if (!url && pad > 0 && (len + pad) % 4 != 0) return make_error(Errc::Parse, "base64 padding");
   if (len % 4 == 1) return make_error(Errc::Parse, "base64 length");
   std::string out;
@@ -65,7 +68,8 @@ Result<std::string> decode(std::string_view in, bool url) {
     }
   }
   // Leftover bits must be zero, otherwise two encodings would decode to the same bytes.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return make_error(Errc::Parse, "base64 trailing bits");
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
+    return make_error(Errc::Parse, "base64 trailing bits");
   return out;
 }
 
@@ -77,8 +81,8 @@ int hex_value(char c) {
 }
 
 bool unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ size_t json_escape(std::string_view s, char* out, size_t len, size_t cap, size_t
       esc[0] = '\\', esc[1] = static_cast<char>(c);
       piece = {esc, 2};
     } else if (c < 0x20) {
-      int n = c == '\n' ? snprintf(esc, sizeof esc, "\\n")
+      int n = c == '\n'   ? snprintf(esc, sizeof esc, "\\n")
               : c == '\t' ? snprintf(esc, sizeof esc, "\\t")
               : c == '\r' ? snprintf(esc, sizeof esc, "\\r")
                           : snprintf(esc, sizeof esc, "\\u%04x", c);
@@ -97,7 +97,10 @@ class LineWriter {
  public:
   LineWriter(char* buf, size_t cap) : buf_(buf), cap_(cap) {}
   void raw(std::string_view s) {
-    if (full_ || len_ + s.size() > cap_) { full_ = true; return; }
+    if (full_ || len_ + s.size() > cap_) {
+      full_ = true;
+      return;
+    }
     len_ = put(buf_, len_, cap_, s);
   }
   // Quoted and escaped. The message may be cut (the closing quote always fits); other values
@@ -150,7 +153,9 @@ void write(Level level, std::string_view msg, std::initializer_list<Field> field
       case Field::Kind::Str: w.str(fd.s); break;
       case Field::Kind::Bool: w.raw(fd.i ? "true" : "false"); break;
       case Field::Kind::Int: n = snprintf(num, sizeof num, "%lld", (long long)fd.i); break;
-      case Field::Kind::Uint: n = snprintf(num, sizeof num, "%llu", (unsigned long long)fd.u); break;
+      case Field::Kind::Uint:
+        n = snprintf(num, sizeof num, "%llu", (unsigned long long)fd.u);
+        break;
       case Field::Kind::Double: n = snprintf(num, sizeof num, "%.6g", fd.d); break;
     }
     if (n > 0) w.raw({num, static_cast<size_t>(n)});

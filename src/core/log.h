@@ -51,14 +51,21 @@ void write(Level level, std::string_view msg, std::initializer_list<Field> field
 inline void debug(std::string_view m, std::initializer_list<Field> fs = {}) {
   if (enabled(Level::Debug)) write(Level::Debug, m, fs);
 }
-inline void info(std::string_view m, std::initializer_list<Field> fs = {}) { write(Level::Info, m, fs); }
-inline void warn(std::string_view m, std::initializer_list<Field> fs = {}) { write(Level::Warn, m, fs); }
-inline void error(std::string_view m, std::initializer_list<Field> fs = {}) { write(Level::Error, m, fs); }
+inline void info(std::string_view m, std::initializer_list<Field> fs = {}) {
+  write(Level::Info, m, fs);
+}
+inline void warn(std::string_view m, std::initializer_list<Field> fs = {}) {
+  write(Level::Warn, m, fs);
+}
+inline void error(std::string_view m, std::initializer_list<Field> fs = {}) {
+  write(Level::Error, m, fs);
+}
 
 // Appends s to out as JSON string content (no quotes), escaping per RFC 8259; invalid UTF-8
 // bytes become U+FFFD so a log line is always valid JSON. Returns the new length (<= cap); an
 // escape or character that would not fit is left out whole. *consumed (optional) receives how
 // many input bytes were written, so consumed < s.size() means the value was cut.
-size_t json_escape(std::string_view s, char* out, size_t len, size_t cap, size_t* consumed = nullptr);
+size_t json_escape(std::string_view s, char* out, size_t len, size_t cap,
+                   size_t* consumed = nullptr);
 
 }  // namespace core::log

@@ -12,8 +12,8 @@ bool valid_name(std::string_view name, bool allow_colon) {
   if (name.empty()) return false;
   for (size_t i = 0; i < name.size(); ++i) {
     char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':') ||
-              (i > 0 && c >= '0' && c <= '9');
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+              (allow_colon && c == ':') || (i > 0 && c >= '0' && c <= '9');
     if (!ok) return false;
   }
   return true;
@@ -84,7 +84,8 @@ Metrics::Child& Metrics::child(Type type, std::string_view name, std::string_vie
     f->help = std::string(help);
     f->type = type;
     for (const Label& l : labels) {
-      if (!valid_name(l.first, false) || l.first.substr(0, 2) == "__") misuse("invalid label name", l.first);
+      if (!valid_name(l.first, false) || l.first.substr(0, 2) == "__")
+        misuse("invalid label name", l.first);
       f->label_names.emplace_back(l.first);
     }
     fam = f.get();
@@ -113,11 +114,13 @@ Metrics::Child& Metrics::child(Type type, std::string_view name, std::string_vie
   return *fam->children.back();
 }
 
-Counter& Metrics::counter(std::string_view name, std::string_view help, std::initializer_list<Label> labels) {
+Counter& Metrics::counter(std::string_view name, std::string_view help,
+                          std::initializer_list<Label> labels) {
   return child(Type::Counter, name, help, labels).counter;
 }
 
-Gauge& Metrics::gauge(std::string_view name, std::string_view help, std::initializer_list<Label> labels) {
+Gauge& Metrics::gauge(std::string_view name, std::string_view help,
+                      std::initializer_list<Label> labels) {
   return child(Type::Gauge, name, help, labels).gauge;
 }
 
@@ -125,7 +128,9 @@ void Metrics::render(std::string* out) const {
   for (const auto& f : families_) {
     out->append("# HELP ").append(f->name).push_back(' ');
     append_escaped(f->help, false, out);
-    out->append("\n# TYPE ").append(f->name).append(f->type == Type::Counter ? " counter\n" : " gauge\n");
+    out->append("\n# TYPE ")
+        .append(f->name)
+        .append(f->type == Type::Counter ? " counter\n" : " gauge\n");
     for (const auto& c : f->children) {
       out->append(f->name);
       if (!f->label_names.empty()) {

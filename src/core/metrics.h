@@ -48,8 +48,10 @@ class Metrics {
   // use. A family keeps the help text and label names it was first registered with; asking
   // for it with another type or other label names is a programming error and aborts.
   // Names must match [a-zA-Z_:][a-zA-Z0-9_:]*; label values are escaped on render.
-  Counter& counter(std::string_view name, std::string_view help, std::initializer_list<Label> labels = {});
-  Gauge& gauge(std::string_view name, std::string_view help, std::initializer_list<Label> labels = {});
+  Counter& counter(std::string_view name, std::string_view help,
+                   std::initializer_list<Label> labels = {});
+  Gauge& gauge(std::string_view name, std::string_view help,
+               std::initializer_list<Label> labels = {});
 
   // Appends every family, in registration order, children in creation order.
   void render(std::string* out) const;
@@ -69,7 +71,8 @@ class Metrics {
     std::vector<std::string> label_names;
     std::vector<std::unique_ptr<Child>> children;
   };
-  Child& child(Type type, std::string_view name, std::string_view help, std::initializer_list<Label> labels);
+  Child& child(Type type, std::string_view name, std::string_view help,
+               std::initializer_list<Label> labels);
 
   std::vector<std::unique_ptr<Family>> families_;
 };

@@ -13,7 +13,8 @@ namespace core {
 uint64_t Rng::uniform(uint64_t bound) {
   const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
   uint64_t v;
-  do v = next_u64(); while (v >= limit);
+  do v = next_u64();
+  while (v >= limit);
   return v % bound;
 }
 

@@ -5,7 +5,8 @@ namespace core {
 
 const char* errc_name(Errc code) noexcept {
   switch (code) {
-#define TC_ERRC_NAME(name, msg) case Errc::name: return #name;
+#define TC_ERRC_NAME(name, msg) \
+  case Errc::name: return #name;
     TC_ERRC_MAP(TC_ERRC_NAME)
 #undef TC_ERRC_NAME
   }
@@ -14,7 +15,8 @@ const char* errc_name(Errc code) noexcept {
 
 const char* errc_message(Errc code) noexcept {
   switch (code) {
-#define TC_ERRC_MSG(name, msg) case Errc::name: return msg;
+#define TC_ERRC_MSG(name, msg) \
+  case Errc::name: return msg;
     TC_ERRC_MAP(TC_ERRC_MSG)
 #undef TC_ERRC_MSG
   }

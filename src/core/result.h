@@ -12,34 +12,34 @@
 
 namespace core {
 
-#define TC_ERRC_MAP(X)                                                          \
-  X(InvalidArgument, "invalid argument")                                        \
-  X(Parse, "malformed input")                                                   \
-  X(TooLarge, "input exceeds a limit")                                          \
-  X(NotFound, "not found")                                                      \
-  X(AlreadyExists, "already exists")                                            \
-  X(Io, "I/O error")                                                            \
-  X(Corrupt, "stored data is corrupt")                                          \
-  X(Locked, "resource is locked by another process")                            \
-  X(Config, "invalid configuration")                                            \
-  X(Dns, "DNS lookup failed")                                                   \
-  X(ConnectRefused, "connection refused")                                       \
-  X(Connect, "connection failed")                                               \
-  X(Timeout, "timed out")                                                       \
-  X(ConnReset, "connection reset by peer")                                      \
-  X(ConnClosed, "connection closed before the response was complete")           \
-  X(Tls, "TLS handshake failed")                                                \
-  X(TlsUntrusted, "TLS certificate not trusted")                                \
-  X(TlsHostname, "TLS certificate does not match the host name")                \
-  X(TlsExpired, "TLS certificate expired or not yet valid")                     \
-  X(Proxy, "proxy refused the tunnel")                                          \
-  X(HttpStatus, "unexpected HTTP status")                                       \
-  X(RateLimited, "rate limited")                                                \
-  X(Unauthorized, "unauthorized")                                               \
-  X(Forbidden, "forbidden")                                                     \
-  X(Cancelled, "cancelled")                                                     \
-  X(Busy, "too many requests in flight")                                        \
-  X(Crypto, "cryptographic operation failed")                                   \
+#define TC_ERRC_MAP(X)                                                \
+  X(InvalidArgument, "invalid argument")                              \
+  X(Parse, "malformed input")                                         \
+  X(TooLarge, "input exceeds a limit")                                \
+  X(NotFound, "not found")                                            \
+  X(AlreadyExists, "already exists")                                  \
+  X(Io, "I/O error")                                                  \
+  X(Corrupt, "stored data is corrupt")                                \
+  X(Locked, "resource is locked by another process")                  \
+  X(Config, "invalid configuration")                                  \
+  X(Dns, "DNS lookup failed")                                         \
+  X(ConnectRefused, "connection refused")                             \
+  X(Connect, "connection failed")                                     \
+  X(Timeout, "timed out")                                             \
+  X(ConnReset, "connection reset by peer")                            \
+  X(ConnClosed, "connection closed before the response was complete") \
+  X(Tls, "TLS handshake failed")                                      \
+  X(TlsUntrusted, "TLS certificate not trusted")                      \
+  X(TlsHostname, "TLS certificate does not match the host name")      \
+  X(TlsExpired, "TLS certificate expired or not yet valid")           \
+  X(Proxy, "proxy refused the tunnel")                                \
+  X(HttpStatus, "unexpected HTTP status")                             \
+  X(RateLimited, "rate limited")                                      \
+  X(Unauthorized, "unauthorized")                                     \
+  X(Forbidden, "forbidden")                                           \
+  X(Cancelled, "cancelled")                                           \
+  X(Busy, "too many requests in flight")                              \
+  X(Crypto, "cryptographic operation failed")                         \
   X(Internal, "internal error")
 
 enum class Errc : uint16_t {
@@ -71,10 +71,16 @@ class [[nodiscard]] Result {
   Result(T value) : ok_(true) { new (&value_) T(std::move(value)); }
   Result(Error error) : ok_(false) { new (&error_) Error(error); }
   Result(const Result& o) : ok_(o.ok_) {
-    if (ok_) new (&value_) T(o.value_); else new (&error_) Error(o.error_);
+    if (ok_)
+      new (&value_) T(o.value_);
+    else
+      new (&error_) Error(o.error_);
   }
   Result(Result&& o) noexcept : ok_(o.ok_) {
-    if (ok_) new (&value_) T(std::move(o.value_)); else new (&error_) Error(o.error_);
+    if (ok_)
+      new (&value_) T(std::move(o.value_));
+    else
+      new (&error_) Error(o.error_);
   }
   Result& operator=(Result o) noexcept {
     this->~Result();
@@ -87,14 +93,26 @@ class [[nodiscard]] Result {
 
   bool ok() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
-  T& value() & { assert(ok_); return value_; }
-  const T& value() const& { assert(ok_); return value_; }
-  T&& value() && { assert(ok_); return std::move(value_); }
+  T& value() & {
+    assert(ok_);
+    return value_;
+  }
+  const T& value() const& {
+    assert(ok_);
+    return value_;
+  }
+  T&& value() && {
+    assert(ok_);
+    return std::move(value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Error& error() const { assert(!ok_); return error_; }
+  const Error& error() const {
+    assert(!ok_);
+    return error_;
+  }
   T value_or(T fallback) const& { return ok_ ? value_ : fallback; }
 
  private:
@@ -112,7 +130,10 @@ class [[nodiscard]] Result<void> {
   Result(Error error) : ok_(false), error_(error) {}
   bool ok() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
-  const Error& error() const { assert(!ok_); return error_; }
+  const Error& error() const {
+    assert(!ok_);
+    return error_;
+  }
 
  private:
   bool ok_ = true;
@@ -125,8 +146,8 @@ inline Status ok_status() { return Status(); }
 }  // namespace core
 
 // Propagate an error from an expression returning Status/Result<T> (value discarded).
-#define TC_TRY(expr)                                          \
-  do {                                                        \
-    auto tc_try_r_ = (expr);                                  \
-    if (!tc_try_r_.ok()) return tc_try_r_.error();            \
+#define TC_TRY(expr)                               \
+  do {                                             \
+    auto tc_try_r_ = (expr);                       \
+    if (!tc_try_r_.ok()) return tc_try_r_.error(); \
   } while (0)

@@ -60,20 +60,20 @@ struct Client::Call final : uv::Timer::Handler {
   ResponseHandler* handler = nullptr;
   Url url;
   Endpoint endpoint;
-  std::string key;                  // pool key of endpoint
-  std::string head;                 // serialised request head for the current URL
+  std::string key;   // pool key of endpoint
+  std::string head;  // serialised request head for the current URL
   Phase phase = Phase::Waiting;
-  uint32_t attempts = 0;            // all attempts, redirects included
-  uint32_t attempts_here = 0;       // attempts at the current URL (retry policy input)
+  uint32_t attempts = 0;       // all attempts, redirects included
+  uint32_t attempts_here = 0;  // attempts at the current URL (retry policy input)
   uint32_t redirects = 0;
   bool stale_retry_used = false;
-  bool force_fresh = false;         // next attempt must not take a pooled connection
+  bool force_fresh = false;  // next attempt must not take a pooled connection
   Connection* conn = nullptr;
   ClientResponse response;
   enum class BodyMode { Collect, Stream, Keep64k } mode = BodyMode::Collect;
-  bool delivered = false;           // a body byte reached the sink: no retry any more
+  bool delivered = false;  // a body byte reached the sink: no retry any more
   uint64_t body_bytes = 0;
-  bool local_error = false;         // the current attempt was aborted by us (limits, sink)
+  bool local_error = false;  // the current attempt was aborted by us (limits, sink)
   std::string local_message;
   uv::Ptr<uv::Timer> total_timer;
   uv::Ptr<uv::Timer> retry_timer;
@@ -105,7 +105,8 @@ Client::Client(uv::Loop& loop, Options options)
   if (!options_.rng) options_.rng = &core::SystemRng::instance();
 }
 
-core::Result<std::unique_ptr<Client>> Client::create(uv::Loop& loop, Options options, std::string* message) {
+core::Result<std::unique_ptr<Client>> Client::create(uv::Loop& loop, Options options,
+                                                     std::string* message) {
   auto proxy = ProxyConfig::create(options.proxy, message);
   if (!proxy.ok()) return proxy.error();
   auto tls = tls::ClientConfig::create(options.ca_file, message);
@@ -132,10 +133,13 @@ core::Result<uint64_t> Client::request(ClientRequest req, ResponseHandler* handl
   if (!url.ok()) return url.error();
   if (!valid_token(req.method)) return core::make_error(core::Errc::InvalidArgument, "http method");
   for (const auto& [name, value] : req.headers)
-    if (!valid_token(name) || !valid_value(value)) return core::make_error(core::Errc::InvalidArgument, "http header");
-  if (req.body_source && !req.body.empty()) return core::make_error(core::Errc::InvalidArgument, "http body");
+    if (!valid_token(name) || !valid_value(value))
+      return core::make_error(core::Errc::InvalidArgument, "http header");
+  if (req.body_source && !req.body.empty())
+    return core::make_error(core::Errc::InvalidArgument, "http body");
   if (!handler) return core::make_error(core::Errc::InvalidArgument, "http handler");
-  if (calls_.size() >= core::limits::client::kMaxQueuedRequests) return core::make_error(core::Errc::Busy, "http client");
+  if (calls_.size() >= core::limits::client::kMaxQueuedRequests)
+    return core::make_error(core::Errc::Busy, "http client");
   auto call = std::make_unique<Call>();
   Call* c = call.get();
   c->client = this;
@@ -171,7 +175,8 @@ core::Status Client::prepare_attempt(Call* call) {
   for (const auto& [name, value] : r.headers) {
     // Framing is ours to decide; "Connection: close" from the caller is passed on (the
     // server then closes, so the connection is not pooled).
-    if (iequals(name, "host") || iequals(name, "content-length") || iequals(name, "transfer-encoding"))
+    if (iequals(name, "host") || iequals(name, "content-length") ||
+        iequals(name, "transfer-encoding"))
       continue;
     if (iequals(name, "user-agent")) has_ua = true;
     h += name;
@@ -180,7 +185,8 @@ core::Status Client::prepare_attempt(Call* call) {
     h += "\r\n";
   }
   if (!has_ua) h += "User-Agent: twitter-connector/" TC_VERSION "\r\n";
-  if (absolute_form && !route->authorization.empty()) h += "Proxy-Authorization: " + route->authorization + "\r\n";
+  if (absolute_form && !route->authorization.empty())
+    h += "Proxy-Authorization: " + route->authorization + "\r\n";
   uint64_t len = r.body_source ? r.body_source->size() : r.body.size();
   if (len > 0 || r.body_source || r.method == "POST" || r.method == "PUT" || r.method == "PATCH")
     h += "Content-Length: " + std::to_string(len) + "\r\n";
@@ -211,10 +217,13 @@ void Client::reap() {
 void Client::dispatch() {
   for (auto it = pools_.begin(); it != pools_.end();) {
     OriginPool& pool = it->second;
-    while (!pool.waiting.empty() && dispatch_one(pool, pool.waiting.front())) pool.waiting.pop_front();
+    while (!pool.waiting.empty() && dispatch_one(pool, pool.waiting.front()))
+      pool.waiting.pop_front();
     // Forget origins with nothing left, so the map stays as small as the working set.
-    if (pool.waiting.empty() && pool.idle.empty() && pool.busy == 0) it = pools_.erase(it);
-    else ++it;
+    if (pool.waiting.empty() && pool.idle.empty() && pool.busy == 0)
+      it = pools_.erase(it);
+    else
+      ++it;
   }
 }
 
@@ -229,9 +238,11 @@ bool Client::dispatch_one(OriginPool& pool, Call* call) {
     if (pool.idle.empty()) return false;
     destroy_connection(pool.idle.front());  // a fresh one is needed; drop the oldest idle
   }
-  if (connections_.size() >= options_.max_connections_total && !evict_one_idle(call->key)) return false;
+  if (connections_.size() >= options_.max_connections_total && !evict_one_idle(call->key))
+    return false;
   Connection::Owner* owner = this;
-  auto conn = std::make_unique<Connection>(loop_.get(), call->endpoint, tls_.get(), owner, options_.idle_ms);
+  auto conn = std::make_unique<Connection>(loop_.get(), call->endpoint, tls_.get(), owner,
+                                           options_.idle_ms);
   Connection* c = conn.get();
   connections_.push_back(std::move(conn));
   ++stats_.connections_opened;
@@ -269,7 +280,8 @@ void Client::start_on(Call* call, Connection* c) {
   ex.source = call->req.body_source;
   ex.head_request = call->req.method == "HEAD";
   ex.max_header_bytes = call->req.max_header_bytes;
-  ex.timeouts = {call->req.connect_timeout_ms, call->req.handshake_timeout_ms, call->req.idle_timeout_ms};
+  ex.timeouts = {call->req.connect_timeout_ms, call->req.handshake_timeout_ms,
+                 call->req.idle_timeout_ms};
   c->start(std::move(ex));
 }
 
@@ -281,19 +293,24 @@ core::Status Client::on_conn_head(Connection* c, ResponseParser& parser) {
   r.headers = parser.headers();
   bool redirect = is_redirect(r.status) && call->req.method == "GET" && call->req.follow_redirects;
   bool ok_status = r.status >= 200 && r.status <= 299;
-  if (ok_status && call->req.sink) call->mode = Call::BodyMode::Stream;
-  else if (redirect || (call->req.sink && !ok_status)) call->mode = Call::BodyMode::Keep64k;
-  else call->mode = Call::BodyMode::Collect;
+  if (ok_status && call->req.sink)
+    call->mode = Call::BodyMode::Stream;
+  else if (redirect || (call->req.sink && !ok_status))
+    call->mode = Call::BodyMode::Keep64k;
+  else
+    call->mode = Call::BodyMode::Collect;
   auto len = content_length(r.headers);
   if (call->mode != Call::BodyMode::Keep64k && len && *len > call->req.max_body_bytes) {
     call->local_error = true;
-    call->local_message = c->endpoint().host + ": response body too large (" + std::to_string(*len) +
-                          " bytes announced, limit " + std::to_string(call->req.max_body_bytes) + ")";
+    call->local_message = c->endpoint().host + ": response body too large (" +
+                          std::to_string(*len) + " bytes announced, limit " +
+                          std::to_string(call->req.max_body_bytes) + ")";
     return core::make_error(core::Errc::TooLarge, "response body");
   }
   if (call->mode == Call::BodyMode::Stream) {
     core::Status st = call->req.sink->on_start(r);
-    if (call->phase == Call::Phase::Done) return core::make_error(core::Errc::Cancelled, "http client");
+    if (call->phase == Call::Phase::Done)
+      return core::make_error(core::Errc::Cancelled, "http client");
     if (!st.ok()) {
       call->local_error = true;
       call->local_message = c->endpoint().host + ": the response sink refused the body";
@@ -324,7 +341,8 @@ core::Status Client::on_conn_body(Connection* c, std::string_view data) {
   }
   call->delivered = true;
   core::Status st = call->req.sink->on_data(data);
-  if (call->phase == Call::Phase::Done) return core::make_error(core::Errc::Cancelled, "http client");
+  if (call->phase == Call::Phase::Done)
+    return core::make_error(core::Errc::Cancelled, "http client");
   if (!st.ok()) {
     call->local_error = true;
     call->local_message = c->endpoint().host + ": the response sink failed";
@@ -341,8 +359,11 @@ void Client::on_conn_done(Connection* c, core::Status status, const std::string&
   release(c, status.ok() && c->idle());
   if (call) {
     call->conn = nullptr;
-    if (status.ok()) after_response(call);
-    else after_attempt_failure(call, status.error(), call->local_error ? call->local_message : message, stale);
+    if (status.ok())
+      after_response(call);
+    else
+      after_attempt_failure(call, status.error(), call->local_error ? call->local_message : message,
+                            stale);
   }
   schedule_dispatch();
 }
@@ -353,8 +374,10 @@ void Client::on_conn_idle_closed(Connection* c) {
 }
 
 void Client::release(Connection* c, bool reusable) {
-  if (reusable) pools_[c->endpoint().key()].idle.push_back(c);
-  else destroy_connection(c);
+  if (reusable)
+    pools_[c->endpoint().key()].idle.push_back(c);
+  else
+    destroy_connection(c);
 }
 
 void Client::destroy_connection(Connection* c) {
@@ -373,7 +396,8 @@ void Client::destroy_connection(Connection* c) {
   schedule_dispatch();  // frees it on the next loop turn, outside any of its callbacks
 }
 
-void Client::after_attempt_failure(Call* call, const core::Error& error, const std::string& message, bool stale) {
+void Client::after_attempt_failure(Call* call, const core::Error& error, const std::string& message,
+                                   bool stale) {
   if (call->local_error) return fail(call, error, message);
   bool safe = idempotent(call->req.method) || call->req.retry_safe;
   bool can_repeat = safe && !call->delivered;
@@ -385,7 +409,8 @@ void Client::after_attempt_failure(Call* call, const core::Error& error, const s
     call->force_fresh = true;
     --call->attempts_here;
     ++stats_.stale_retries;
-    core::log::debug("http client stale connection retry", {core::log::f("url", redact_url(call->url.str()))});
+    core::log::debug("http client stale connection retry",
+                     {core::log::f("url", redact_url(call->url.str()))});
     return enqueue(call);
   }
   AttemptResult r;
@@ -414,13 +439,15 @@ void Client::after_response(Call* call) {
 
 bool Client::try_redirect(Call* call) {
   const ClientResponse& r = call->response;
-  if (!is_redirect(r.status) || call->req.method != "GET" || !call->req.follow_redirects) return false;
+  if (!is_redirect(r.status) || call->req.method != "GET" || !call->req.follow_redirects)
+    return false;
   const std::string* loc = r.header("location");
   if (!loc) return false;
   std::string host = call->url.host;
   if (call->redirects >= core::limits::client::kMaxRedirects) {
     fail(call, core::make_error(core::Errc::HttpStatus, "redirect", r.status),
-         host + ": too many redirects (more than " + std::to_string(core::limits::client::kMaxRedirects) + ")");
+         host + ": too many redirects (more than " +
+             std::to_string(core::limits::client::kMaxRedirects) + ")");
     return true;
   }
   auto next = resolve_reference(call->url, *loc);
@@ -431,10 +458,12 @@ bool Client::try_redirect(Call* call) {
   if (next->origin() != call->url.origin()) {
     // Credentials are for the origin that asked for them, never for where it points us.
     auto& hs = call->req.headers;
-    hs.erase(std::remove_if(hs.begin(), hs.end(), [](const auto& h) {
-               return iequals(h.first, "authorization") || iequals(h.first, "cookie") ||
-                      iequals(h.first, "proxy-authorization");
-             }),
+    hs.erase(std::remove_if(hs.begin(), hs.end(),
+                            [](const auto& h) {
+                              return iequals(h.first, "authorization") ||
+                                     iequals(h.first, "cookie") ||
+                                     iequals(h.first, "proxy-authorization");
+                            }),
              hs.end());
   }
   call->url = std::move(*next);
@@ -457,8 +486,8 @@ bool Client::schedule_retry(Call* call, const AttemptResult& r) {
   if (!call->retry_timer) call->retry_timer = uv::Timer::create(loop_.get(), call);
   call->retry_timer->start(*delay == 0 ? 1 : *delay);
   core::log::debug("http client retry",
-                   {core::log::f("url", redact_url(call->url.str())), core::log::f("delay_ms", *delay),
-                    core::log::f("attempt", call->attempts)});
+                   {core::log::f("url", redact_url(call->url.str())),
+                    core::log::f("delay_ms", *delay), core::log::f("attempt", call->attempts)});
   return true;
 }
 

@@ -56,28 +56,28 @@ class BodySink {
 
 struct ClientRequest {
   std::string method = "GET";
-  std::string url;                 // absolute http(s) URL
-  ClientHeaders headers;           // Host and Content-Length are set by the client
-  std::string body;                // in-memory body, or ...
+  std::string url;                    // absolute http(s) URL
+  ClientHeaders headers;              // Host and Content-Length are set by the client
+  std::string body;                   // in-memory body, or ...
   BodySource* body_source = nullptr;  // ... a streamed one (outlives the request)
-  BodySink* sink = nullptr;        // stream 2xx bodies here (outlives the request)
+  BodySink* sink = nullptr;           // stream 2xx bodies here (outlives the request)
   size_t max_body_bytes = core::limits::client::kDefaultMaxResponseBody;
   size_t max_header_bytes = core::limits::client::kMaxResponseHeaderBytes;
   uint64_t total_timeout_ms = core::limits::client::kDefaultTotalTimeoutMs;  // all attempts
   uint64_t idle_timeout_ms = core::limits::client::kDefaultIdleReadTimeoutMs;
   uint64_t connect_timeout_ms = core::limits::client::kDefaultConnectTimeoutMs;
   uint64_t handshake_timeout_ms = core::limits::client::kDefaultHandshakeTimeoutMs;
-  bool retry_safe = false;         // repeatable although not idempotent (e.g. Put Block)
-  bool follow_redirects = true;    // GET only
-  RetryConfig retry;               // retry.max_attempts = 1 disables retries
+  bool retry_safe = false;       // repeatable although not idempotent (e.g. Put Block)
+  bool follow_redirects = true;  // GET only
+  RetryConfig retry;             // retry.max_attempts = 1 disables retries
 };
 
 struct ClientResponse {
   int status = 0;
   ClientHeaders headers;
-  std::string body;                // empty when streamed to a sink
-  std::string url;                 // final URL after redirects (may hold secrets: redact_url)
-  uint32_t attempts = 0;           // attempts made, first included
+  std::string body;       // empty when streamed to a sink
+  std::string url;        // final URL after redirects (may hold secrets: redact_url)
+  uint32_t attempts = 0;  // attempts made, first included
   uint32_t redirects = 0;
   bool reused_connection = false;  // the final attempt ran on a pooled connection
   const std::string* header(std::string_view name) const { return find_header(headers, name); }
@@ -90,7 +90,7 @@ struct ClientResult {
   bool ok = false;
   core::Error error{core::Errc::Internal};
   std::string message;
-  ClientResponse response;         // valid when ok
+  ClientResponse response;  // valid when ok
 };
 
 class ResponseHandler {
@@ -112,8 +112,8 @@ core::Status status_error(const ClientResponse& r, const core::Clock& clock);
 class Client final : Connection::Owner, uv::Timer::Handler {
  public:
   struct Options {
-    std::string ca_file;           // CONNECTOR_CA_FILE; empty = system bundle, else embedded
-    ProxyEnv proxy;                // usually ProxyEnv::from_environment()
+    std::string ca_file;  // CONNECTOR_CA_FILE; empty = system bundle, else embedded
+    ProxyEnv proxy;       // usually ProxyEnv::from_environment()
     size_t max_connections_per_origin = core::limits::client::kDefaultMaxConnectionsPerOrigin;
     size_t max_connections_total = core::limits::client::kDefaultMaxConnectionsTotal;
     uint64_t idle_ms = core::limits::client::kIdleConnectionMs;
@@ -121,10 +121,10 @@ class Client final : Connection::Owner, uv::Timer::Handler {
     core::Rng* rng = nullptr;            // nullptr: SystemRng (backoff jitter)
   };
   struct Stats {
-    uint64_t connections_opened = 0;   // fresh connections started
-    uint64_t requests_reused = 0;      // attempts served on a pooled connection
-    uint64_t stale_retries = 0;        // repeats after a server closed an idle connection
-    uint64_t retries = 0;              // policy retries
+    uint64_t connections_opened = 0;  // fresh connections started
+    uint64_t requests_reused = 0;     // attempts served on a pooled connection
+    uint64_t stale_retries = 0;       // repeats after a server closed an idle connection
+    uint64_t retries = 0;             // policy retries
     size_t live_connections = 0;
     size_t idle_connections = 0;
   };
@@ -151,8 +151,8 @@ class Client final : Connection::Owner, uv::Timer::Handler {
  private:
   struct Call;
   struct OriginPool {
-    std::vector<Connection*> idle;    // most recently used last
-    size_t busy = 0;                  // connections serving a call (or connecting)
+    std::vector<Connection*> idle;  // most recently used last
+    size_t busy = 0;                // connections serving a call (or connecting)
     std::deque<Call*> waiting;
   };
 
@@ -172,7 +172,8 @@ class Client final : Connection::Owner, uv::Timer::Handler {
   bool dispatch_one(OriginPool& pool, Call* call);
   bool evict_one_idle(const std::string& except_key);
   void start_on(Call* call, Connection* c);
-  void after_attempt_failure(Call* call, const core::Error& error, const std::string& message, bool stale);
+  void after_attempt_failure(Call* call, const core::Error& error, const std::string& message,
+                             bool stale);
   void after_response(Call* call);
   bool try_redirect(Call* call);
   bool schedule_retry(Call* call, const AttemptResult& r);

@@ -1,6 +1,8 @@
 // Implementation of http/client_connection.h.
 #include "http/client_connection.h"
 
+#include <charconv>
+
 #include <cassert>
 #include <cstdio>
 
@@ -33,12 +35,13 @@ const char* state_name(Connection::State s) {
 
 std::string Endpoint::key() const {
   std::string k = std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
-  if (proxy) k += " via " + proxy->proxy.authority() + (proxy->authorization.empty() ? "" : " (auth)");
+  if (proxy)
+    k += " via " + proxy->proxy.authority() + (proxy->authorization.empty() ? "" : " (auth)");
   return k;
 }
 
-Connection::Connection(uv_loop_t* loop, Endpoint endpoint, const tls::ClientConfig* tls, Owner* owner,
-                       uint64_t idle_evict_ms)
+Connection::Connection(uv_loop_t* loop, Endpoint endpoint, const tls::ClientConfig* tls,
+                       Owner* owner, uint64_t idle_evict_ms)
     : loop_(loop),
       endpoint_(std::move(endpoint)),
       tls_config_(tls),
@@ -80,8 +83,8 @@ void Connection::set_ref(bool on) {
 void Connection::enter(State s) {
   state_ = s;
   if (core::log::enabled(core::log::Level::Debug))
-    core::log::debug("http client connection state",
-                     {core::log::f("endpoint", endpoint_.key()), core::log::f("state", state_name(s))});
+    core::log::debug("http client connection state", {core::log::f("endpoint", endpoint_.key()),
+                                                      core::log::f("state", state_name(s))});
 }
 
 void Connection::start(Exchange exchange) {
@@ -113,11 +116,8 @@ void Connection::advance() {
       if (!resolve_) fail(uv::uv_error(rc, "dns"), "DNS lookup failed (" + uv_text(rc) + ")");
       return;
     }
-    case State::Send:
-      begin_send();
-      return;
-    default:
-      return;
+    case State::Send: begin_send(); return;
+    default: return;
   }
 }
 
@@ -126,7 +126,8 @@ void Connection::on_resolved(uv::Resolve*, int status, const std::vector<sockadd
   if (closed_) return;
   if (status < 0) {
     std::string name = endpoint_.proxy ? "proxy " + endpoint_.proxy->proxy.host : endpoint_.host;
-    return fail(uv::uv_error(status, "dns"), "DNS lookup for " + name + " failed (" + uv_text(status) + ")");
+    return fail(uv::uv_error(status, "dns"),
+                "DNS lookup for " + name + " failed (" + uv_text(status) + ")");
   }
   addrs_ = addrs;
   addr_index_ = 0;
@@ -140,8 +141,10 @@ void Connection::connect_next() {
   while (addr_index_ < addrs_.size()) {
     const sockaddr* sa = reinterpret_cast<const sockaddr*>(&addrs_[addr_index_]);
     char ip[64] = {0};
-    if (sa->sa_family == AF_INET6) uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(sa), ip, sizeof ip);
-    else uv_ip4_name(reinterpret_cast<const sockaddr_in*>(sa), ip, sizeof ip);
+    if (sa->sa_family == AF_INET6)
+      uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(sa), ip, sizeof ip);
+    else
+      uv_ip4_name(reinterpret_cast<const sockaddr_in*>(sa), ip, sizeof ip);
     remote_ip_ = ip;
     tcp_ = uv::Tcp::create(loop_, this);
     tcp_->nodelay(true);  // without it handshakes stall on delayed ACKs (build-notes.md)
@@ -154,8 +157,10 @@ void Connection::connect_next() {
   int rc = last_connect_error_ ? last_connect_error_ : UV_ECONNREFUSED;
   std::string target = endpoint_.proxy ? "proxy " + endpoint_.proxy->proxy.authority() : remote_ip_;
   const char* what = rc == UV_ECONNREFUSED ? "connection refused" : "connection failed";
-  fail(uv::uv_error(rc, "connect"), std::string(what) + " (" + target + (endpoint_.proxy ? "" : " port " + std::to_string(endpoint_.port)) +
-                                        ": " + uv_text(rc) + ")");
+  fail(uv::uv_error(rc, "connect"),
+       std::string(what) + " (" + target +
+           (endpoint_.proxy ? "" : " port " + std::to_string(endpoint_.port)) + ": " + uv_text(rc) +
+           ")");
 }
 
 void Connection::on_connect(uv::Tcp*, int status) {
@@ -167,7 +172,8 @@ void Connection::on_connect(uv::Tcp*, int status) {
     return connect_next();
   }
   int rc = tcp_->read_start();
-  if (rc != 0) return fail(uv::uv_error(rc, "read"), "cannot read from socket (" + uv_text(rc) + ")");
+  if (rc != 0)
+    return fail(uv::uv_error(rc, "read"), "cannot read from socket (" + uv_text(rc) + ")");
   if (endpoint_.proxy && endpoint_.tls) {
     enter(State::ProxyConnect);
     arm(ex_.timeouts.connect_ms);
@@ -178,10 +184,12 @@ void Connection::on_connect(uv::Tcp*, int status) {
 }
 
 void Connection::send_proxy_connect() {
-  std::string target = endpoint_.host.find(':') != std::string::npos ? "[" + endpoint_.host + "]" : endpoint_.host;
+  std::string target =
+      endpoint_.host.find(':') != std::string::npos ? "[" + endpoint_.host + "]" : endpoint_.host;
   target += ":" + std::to_string(endpoint_.port);
   std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
-  if (!endpoint_.proxy->authorization.empty()) req += "Proxy-Authorization: " + endpoint_.proxy->authorization + "\r\n";
+  if (!endpoint_.proxy->authorization.empty())
+    req += "Proxy-Authorization: " + endpoint_.proxy->authorization + "\r\n";
   req += "User-Agent: twitter-connector/" TC_VERSION "\r\n\r\n";
   raw_write(std::move(req));
 }
@@ -192,17 +200,24 @@ void Connection::on_proxy_bytes(const char* data, size_t n) {
   std::string proxy = endpoint_.proxy->proxy.authority();
   size_t head_size = end == std::string::npos ? proxy_buf_.size() : end + 4;
   if (head_size > core::limits::client::kMaxProxyResponseBytes)
-    return fail(core::make_error(core::Errc::Proxy, "proxy"), "proxy " + proxy + " sent an oversized CONNECT response");
+    return fail(core::make_error(core::Errc::Proxy, "proxy"),
+                "proxy " + proxy + " sent an oversized CONNECT response");
   if (end == std::string::npos) return;
   int status = 0;
-  if (proxy_buf_.compare(0, 7, "HTTP/1.") == 0 && proxy_buf_.size() > 12) status = atoi(proxy_buf_.c_str() + 9);
+  // "HTTP/1.x NNN ...": exactly three digits at offset 9; anything else stays 0 (refused).
+  if (proxy_buf_.compare(0, 7, "HTTP/1.") == 0 && proxy_buf_.size() > 12) {
+    const char* digits = proxy_buf_.data() + 9;
+    auto [ptr, ec] = std::from_chars(digits, digits + 3, status);
+    if (ec != std::errc() || ptr != digits + 3) status = 0;
+  }
   std::string rest = proxy_buf_.substr(end + 4);
   proxy_buf_.clear();
   proxy_buf_.shrink_to_fit();
   if (status == 407)
     return fail(core::make_error(core::Errc::Proxy, "proxy", status),
-                "proxy " + proxy + " refused the tunnel: proxy authentication required (HTTP 407); "
-                "put user:password in the proxy URL");
+                "proxy " + proxy +
+                    " refused the tunnel: proxy authentication required (HTTP 407); "
+                    "put user:password in the proxy URL");
   if (status < 200 || status > 299)
     return fail(core::make_error(core::Errc::Proxy, "proxy", status),
                 "proxy " + proxy + " refused the tunnel (HTTP " + std::to_string(status) + ")");
@@ -297,7 +312,8 @@ void Connection::on_write(uv::Tcp*, int status) {
   }
   if (status < 0) {
     if (status == UV_ECANCELED) return;
-    return fail(uv::uv_error(status, "write"), "sending the request failed (" + uv_text(status) + ")");
+    return fail(uv::uv_error(status, "write"),
+                "sending the request failed (" + uv_text(status) + ")");
   }
   if (state_ == State::Send) {
     arm(ex_.timeouts.idle_ms);
@@ -310,8 +326,7 @@ void Connection::on_read(uv::Tcp*, ssize_t nread, const char* data) {
   if (nread < 0) return on_eof(static_cast<int>(nread));
   size_t n = static_cast<size_t>(nread);
   switch (state_) {
-    case State::ProxyConnect:
-      return on_proxy_bytes(data, n);
+    case State::ProxyConnect: return on_proxy_bytes(data, n);
     case State::Handshake: {
       core::Status st = session_->feed(data, n);
       if (!st.ok()) return fail(st.error(), "TLS input overflow");
@@ -319,10 +334,8 @@ void Connection::on_read(uv::Tcp*, ssize_t nread, const char* data) {
     }
     case State::Done:
     case State::Send:
-    case State::Receive:
-      break;
-    default:
-      return;
+    case State::Receive: break;
+    default: return;
   }
   if (state_ != State::Done) arm(ex_.timeouts.idle_ms);
   if (!session_) {
@@ -353,9 +366,10 @@ void Connection::on_plain(const char* data, size_t n) {
   core::Status st = parser_.feed(data, n);
   if (closed_) return;  // the owner closed us from a callback
   if (!st.ok()) {
-    std::string cause = st.error().code == core::Errc::TooLarge
-                            ? "response head larger than " + std::to_string(ex_.max_header_bytes) + " bytes"
-                            : std::string("malformed response (") + parser_.error_reason() + ")";
+    std::string cause =
+        st.error().code == core::Errc::TooLarge
+            ? "response head larger than " + std::to_string(ex_.max_header_bytes) + " bytes"
+            : std::string("malformed response (") + parser_.error_reason() + ")";
     return fail(st.error(), cause);
   }
   if (parser_.complete()) complete_exchange();
@@ -374,13 +388,15 @@ void Connection::on_eof(int status) {
   switch (state_) {
     case State::ProxyConnect:
       return fail(core::make_error(core::Errc::Proxy, "proxy", status),
-                  "proxy " + endpoint_.proxy->proxy.authority() + " closed the connection instead of answering CONNECT");
+                  "proxy " + endpoint_.proxy->proxy.authority() +
+                      " closed the connection instead of answering CONNECT");
     case State::Handshake:
       return fail(e, "connection closed during the TLS handshake (" + uv_text(status) +
                          "); the server may not speak TLS or rejected our protocol versions");
     default:
-      return fail(e, "connection lost while " + std::string(state_ == State::Send ? "sending" : "receiving") +
-                         " (" + uv_text(status) + ")");
+      return fail(e, "connection lost while " +
+                         std::string(state_ == State::Send ? "sending" : "receiving") + " (" +
+                         uv_text(status) + ")");
   }
 }
 
@@ -408,8 +424,10 @@ void Connection::fail(core::Error error, std::string cause) {
   failed_in_ = state_;
   enter(State::Failed);
   close();
-  if (notify) owner_->on_conn_done(this, error, where() + ": " + cause);
-  else if (was_idle) owner_->on_conn_idle_closed(this);
+  if (notify)
+    owner_->on_conn_done(this, error, where() + ": " + cause);
+  else if (was_idle)
+    owner_->on_conn_idle_closed(this);
 }
 
 void Connection::go_idle_closed() {
@@ -432,7 +450,8 @@ void Connection::on_timer(uv::Timer*) {
     case State::Done: return go_idle_closed();  // idle eviction
     case State::Resolve: return timeout(ex_.timeouts.connect_ms, "resolving the host name");
     case State::Connect: return timeout(ex_.timeouts.connect_ms, "connecting");
-    case State::ProxyConnect: return timeout(ex_.timeouts.connect_ms, "waiting for the proxy to open the tunnel");
+    case State::ProxyConnect:
+      return timeout(ex_.timeouts.connect_ms, "waiting for the proxy to open the tunnel");
     case State::Handshake: return timeout(ex_.timeouts.handshake_ms, "in the TLS handshake");
     case State::Send: return timeout(ex_.timeouts.idle_ms, "sending the request (no progress)");
     case State::Receive: return timeout(ex_.timeouts.idle_ms, "waiting for response data");

@@ -40,7 +40,7 @@ class BodySource {
 
 // Where a connection goes. Two endpoints with equal key() may share pooled connections.
 struct Endpoint {
-  std::string host;               // name for DNS, SNI and certificate verification
+  std::string host;  // name for DNS, SNI and certificate verification
   uint16_t port = 0;
   bool tls = false;
   std::optional<ProxyRoute> proxy;
@@ -53,7 +53,10 @@ struct ConnectionTimeouts {
   uint64_t idle_ms = 0;       // silence while sending or receiving
 };
 
-class Connection final : uv::Tcp::Handler, uv::Timer::Handler, uv::Resolve::Handler, ResponseParser::Handler {
+class Connection final : uv::Tcp::Handler,
+                         uv::Timer::Handler,
+                         uv::Resolve::Handler,
+                         ResponseParser::Handler {
  public:
   enum class State { Resolve, Connect, ProxyConnect, Handshake, Send, Receive, Done, Failed };
 
@@ -73,15 +76,16 @@ class Connection final : uv::Tcp::Handler, uv::Timer::Handler, uv::Resolve::Hand
 
   // One request on the wire.
   struct Exchange {
-    std::string head;             // serialised request line + headers + blank line
-    std::string_view body;        // in-memory body (may be empty); outlives the exchange
-    BodySource* source = nullptr; // or a streamed body (after head), not both
+    std::string head;              // serialised request line + headers + blank line
+    std::string_view body;         // in-memory body (may be empty); outlives the exchange
+    BodySource* source = nullptr;  // or a streamed body (after head), not both
     bool head_request = false;
     size_t max_header_bytes = 0;
     ConnectionTimeouts timeouts;
   };
 
-  Connection(uv_loop_t* loop, Endpoint endpoint, const tls::ClientConfig* tls, Owner* owner, uint64_t idle_evict_ms);
+  Connection(uv_loop_t* loop, Endpoint endpoint, const tls::ClientConfig* tls, Owner* owner,
+             uint64_t idle_evict_ms);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -148,11 +152,11 @@ class Connection final : uv::Tcp::Handler, uv::Timer::Handler, uv::Resolve::Hand
   uint64_t idle_evict_ms_;
   State state_ = State::Resolve;
   State failed_in_ = State::Failed;
-  bool started_ = false;            // socket set up (Resolve..Handshake done once)
+  bool started_ = false;  // socket set up (Resolve..Handshake done once)
   bool closed_ = false;
   bool stale_ = false;
-  bool in_exchange_ = false;        // an exchange is running (owner awaits on_conn_done)
-  bool body_sent_ = false;          // whole request queued
+  bool in_exchange_ = false;  // an exchange is running (owner awaits on_conn_done)
+  bool body_sent_ = false;    // whole request queued
   uint32_t exchanges_ = 0;
   uv::Ptr<uv::Tcp> tcp_;
   uv::Ptr<uv::Timer> timer_;
@@ -164,10 +168,10 @@ class Connection final : uv::Tcp::Handler, uv::Timer::Handler, uv::Resolve::Hand
   std::unique_ptr<tls::Session> session_;
   std::string tls_version_;
   std::string peer_summary_;
-  std::string proxy_buf_;           // CONNECT response head being read
+  std::string proxy_buf_;  // CONNECT response head being read
   ResponseParser parser_;
   Exchange ex_;
-  size_t body_off_ = 0;             // bytes of ex_.body (or source) queued so far
+  size_t body_off_ = 0;  // bytes of ex_.body (or source) queued so far
   uint64_t source_sent_ = 0;
   size_t queued_bytes_ = 0;         // bytes handed to uv_write not yet confirmed
   std::deque<size_t> write_sizes_;  // size of each uv_write in flight, in order

@@ -46,7 +46,9 @@ size_t Headers::count(std::string_view name) const {
   return n;
 }
 
-void Headers::add(std::string name, std::string value) { list_.emplace_back(std::move(name), std::move(value)); }
+void Headers::add(std::string name, std::string value) {
+  list_.emplace_back(std::move(name), std::move(value));
+}
 
 void Headers::set(std::string name, std::string value) {
   remove(name);
@@ -173,11 +175,22 @@ core::Result<Target> parse_target(std::string_view target, const char** why) {
 static bool is_tchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
   }
 }
 

@@ -38,9 +38,9 @@ class Headers {
 
 struct Request {
   Method method = Method::Get;
-  std::string target;  // raw request-target
-  std::string path;    // percent-decoded path, no query
-  std::string query;   // raw query string (no '?')
+  std::string target;                                             // raw request-target
+  std::string path;                                               // percent-decoded path, no query
+  std::string query;                                              // raw query string (no '?')
   std::vector<std::pair<std::string, std::string>> query_params;  // decoded (+ = space)
   // First value of a query parameter; the name compares case-insensitively (ASP.NET binding).
   std::optional<std::string_view> query_param(std::string_view name) const;
@@ -81,8 +81,8 @@ bool parse_query(std::string_view query, std::vector<std::pair<std::string, std:
 // written as given (the server drops any CR/LF-bearing header first, see valid_header).
 struct SerializeOptions {
   int http_minor = 1;
-  bool close = false;     // Connection: close
-  bool head = false;      // HEAD request: Content-Length of the body, no body bytes
+  bool close = false;  // Connection: close
+  bool head = false;   // HEAD request: Content-Length of the body, no body bytes
 };
 std::string serialize_head(const Response& r, const SerializeOptions& o);
 // A header name is a token and the value has no CR, LF or NUL (response splitting).

@@ -21,9 +21,10 @@ core::Result<std::optional<ProxyRoute>> parse_proxy(const std::string& value, co
   auto url = parse_url(text);
   if (!url.ok() || url->https()) {
     if (message)
-      *message = std::string(var) + "=" + redact_url(value) +
-                 (url.ok() ? ": only http:// proxies are supported (the tunnel to the target is TLS)"
-                           : ": not a valid proxy URL (expected http://[user:password@]host:port)");
+      *message =
+          std::string(var) + "=" + redact_url(value) +
+          (url.ok() ? ": only http:// proxies are supported (the tunnel to the target is TLS)"
+                    : ": not a valid proxy URL (expected http://[user:password@]host:port)");
     return core::make_error(core::Errc::Config, "proxy");
   }
   ProxyRoute r;
@@ -31,7 +32,8 @@ core::Result<std::optional<ProxyRoute>> parse_proxy(const std::string& value, co
   if (!url->userinfo.empty()) {
     size_t colon = url->userinfo.find(':');
     auto user = core::percent_decode(url->userinfo.substr(0, colon));
-    auto pass = core::percent_decode(colon == std::string::npos ? "" : url->userinfo.substr(colon + 1));
+    auto pass =
+        core::percent_decode(colon == std::string::npos ? "" : url->userinfo.substr(colon + 1));
     if (!user.ok() || !pass.ok()) {
       if (message) *message = std::string(var) + ": bad percent-encoding in the proxy credentials";
       return core::make_error(core::Errc::Config, "proxy");
@@ -96,7 +98,8 @@ bool ProxyConfig::bypass(const std::string& host, uint16_t port) const {
     if (!name.empty() && name[0] == '.') name.remove_prefix(1);
     if (name.empty()) continue;
     if (host == name) return true;
-    if (host.size() > name.size() && host.compare(host.size() - name.size(), name.size(), name) == 0 &&
+    if (host.size() > name.size() &&
+        host.compare(host.size() - name.size(), name.size(), name) == 0 &&
         host[host.size() - name.size() - 1] == '.')
       return true;
   }

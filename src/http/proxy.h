@@ -24,8 +24,8 @@ struct ProxyEnv {
 };
 
 struct ProxyRoute {
-  Url proxy;                      // http://proxy:port (userinfo stripped)
-  std::string authorization;      // "Basic ..." or empty
+  Url proxy;                  // http://proxy:port (userinfo stripped)
+  std::string authorization;  // "Basic ..." or empty
 };
 
 class ProxyConfig {

@@ -8,8 +8,8 @@ namespace http {
 
 struct RequestParser::Message {
   std::unique_ptr<Request> req = std::make_unique<Request>();
-  std::string field;         // header name being received
-  std::string value;         // header value being received
+  std::string field;               // header name being received
+  std::string value;               // header value being received
   size_t stored_header_bytes = 0;  // names + values kept (trailers included)
 };
 
@@ -139,8 +139,10 @@ int RequestParser::check_head() {
   if ((parser_.flags & F_CONTENT_LENGTH) && (parser_.flags & F_TRANSFER_ENCODING)) {
     return fail(400, "request has both Content-Length and Transfer-Encoding");
   }
-  if (h.count("Content-Length") > 1) return fail(400, "request has more than one Content-Length header");
-  if (h.count("Transfer-Encoding") > 1) return fail(400, "request has more than one Transfer-Encoding header");
+  if (h.count("Content-Length") > 1)
+    return fail(400, "request has more than one Content-Length header");
+  if (h.count("Transfer-Encoding") > 1)
+    return fail(400, "request has more than one Transfer-Encoding header");
   size_t hosts = h.count("Host");
   if (hosts > 1) return fail(400, "request has more than one Host header");
   if (hosts == 0 && r.http_minor >= 1) return fail(400, "HTTP/1.1 request without a Host header");
@@ -227,7 +229,8 @@ RequestParser::Step RequestParser::feed(const char* data, size_t len) {
     msg_.reset();
     return {consumed, phase_};
   }
-  if ((phase_ == Phase::Idle || phase_ == Phase::Head) && head_bytes_ >= limits_->max_header_bytes) {
+  if ((phase_ == Phase::Idle || phase_ == Phase::Head) &&
+      head_bytes_ >= limits_->max_header_bytes) {
     fail(431, fmt_limit("request header fields exceed", limits_->max_header_bytes));
     phase_ = Phase::Error;
     msg_.reset();

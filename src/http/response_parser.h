@@ -84,12 +84,12 @@ class ResponseParser {
   Handler* handler_ = nullptr;
   bool head_request_ = false;
   size_t max_header_bytes_ = 0;
-  size_t head_bytes_ = 0;         // bytes of status line + headers seen so far
+  size_t head_bytes_ = 0;  // bytes of status line + headers seen so far
   bool head_complete_ = false;
   bool complete_ = false;
   bool started_ = false;
   bool keep_alive_ = false;
-  bool in_value_ = false;         // the last header callback was a value piece
+  bool in_value_ = false;  // the last header callback was a value piece
   int status_ = 0;
   ClientHeaders headers_;
   uint64_t body_bytes_ = 0;

@@ -36,14 +36,17 @@ int month_index(std::string_view m) {
 // "08:49:37" -> seconds of day.
 std::optional<int64_t> parse_time(std::string_view t) {
   if (t.size() != 8 || t[2] != ':' || t[5] != ':') return std::nullopt;
-  auto h = parse_uint(t.substr(0, 2)), m = parse_uint(t.substr(3, 2)), s = parse_uint(t.substr(6, 2));
+  auto h = parse_uint(t.substr(0, 2)), m = parse_uint(t.substr(3, 2)),
+       s = parse_uint(t.substr(6, 2));
   if (!h || !m || !s || *h > 23 || *m > 59 || *s > 60) return std::nullopt;
   return *h * 3600 + *m * 60 + *s;
 }
 
 std::optional<int64_t> make_time(int64_t year, int month, int64_t day, int64_t secs) {
   if (month == 0 || day < 1 || day > 31 || year < 1970 || year > 9999) return std::nullopt;
-  return core::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + secs;
+  return core::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
+             86400 +
+         secs;
 }
 
 }  // namespace
@@ -53,19 +56,22 @@ std::optional<int64_t> parse_http_date(std::string_view s) {
   size_t comma = s.find(',');
   if (comma != std::string_view::npos) {
     std::string_view rest = trim(s.substr(comma + 1));
-    if (rest.size() == 24 && rest[2] == ' ' && rest[6] == ' ' && rest[11] == ' ' && rest.substr(20) == " GMT") {
+    if (rest.size() == 24 && rest[2] == ' ' && rest[6] == ' ' && rest[11] == ' ' &&
+        rest.substr(20) == " GMT") {
       // IMF-fixdate: "06 Nov 1994 08:49:37 GMT"
       auto day = parse_uint(rest.substr(0, 2)), year = parse_uint(rest.substr(7, 4));
       auto secs = parse_time(rest.substr(12, 8));
       if (!day || !year || !secs) return std::nullopt;
       return make_time(*year, month_index(rest.substr(3, 3)), *day, *secs);
     }
-    if (rest.size() == 22 && rest[2] == '-' && rest[6] == '-' && rest[9] == ' ' && rest.substr(18) == " GMT") {
+    if (rest.size() == 22 && rest[2] == '-' && rest[6] == '-' && rest[9] == ' ' &&
+        rest.substr(18) == " GMT") {
       // RFC 850: "06-Nov-94 08:49:37 GMT"; two-digit years are 19xx/20xx per RFC 9110.
       auto day = parse_uint(rest.substr(0, 2)), yy = parse_uint(rest.substr(7, 2));
       auto secs = parse_time(rest.substr(10, 8));
       if (!day || !yy || !secs) return std::nullopt;
-      return make_time(*yy < 70 ? 2000 + *yy : 1900 + *yy, month_index(rest.substr(3, 3)), *day, *secs);
+      return make_time(*yy < 70 ? 2000 + *yy : 1900 + *yy, month_index(rest.substr(3, 3)), *day,
+                       *secs);
     }
     return std::nullopt;
   }
@@ -83,7 +89,12 @@ std::optional<int64_t> parse_http_date(std::string_view s) {
 
 bool RetryPolicy::retryable_status(int status) {
   switch (status) {
-    case 408: case 429: case 500: case 502: case 503: case 504: return true;
+    case 408:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504: return true;
     default: return false;
   }
 }
@@ -95,13 +106,11 @@ bool RetryPolicy::retryable(const AttemptResult& r) {
       case core::Errc::Connect:
       case core::Errc::ConnReset:
       case core::Errc::ConnClosed:
-      case core::Errc::Timeout:
-        return true;
+      case core::Errc::Timeout: return true;
       case core::Errc::Dns:
         // Only a temporary resolver failure; an unknown name stays unknown.
         return r.error->detail == UV_EAI_AGAIN;
-      default:
-        return false;
+      default: return false;
     }
   }
   return retryable_status(r.status);

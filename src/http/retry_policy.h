@@ -19,7 +19,8 @@
 namespace http {
 
 struct RetryConfig {
-  uint32_t max_attempts = core::limits::client::kDefaultMaxAttempts;  // first try included; 1 = never retry
+  uint32_t max_attempts =
+      core::limits::client::kDefaultMaxAttempts;  // first try included; 1 = never retry
   uint64_t base_delay_ms = core::limits::client::kDefaultRetryBaseMs;
   uint64_t max_delay_ms = core::limits::client::kDefaultRetryCapMs;
   // A server-requested wait longer than this is not slept through: the response goes back
@@ -29,8 +30,8 @@ struct RetryConfig {
 
 // What went wrong with one attempt: a transport error, or a complete response.
 struct AttemptResult {
-  const core::Error* error = nullptr;   // set for transport failures
-  int status = 0;                       // HTTP status when a response arrived
+  const core::Error* error = nullptr;  // set for transport failures
+  int status = 0;                      // HTTP status when a response arrived
   const ClientHeaders* headers = nullptr;
 };
 
@@ -41,7 +42,8 @@ class RetryPolicy {
 
   // attempts_done >= 1. Returns the delay before the next attempt, or nullopt to stop.
   // retry_safe: the request is idempotent or the caller marked it safe to repeat.
-  std::optional<uint64_t> next_delay(uint32_t attempts_done, bool retry_safe, const AttemptResult& r) const;
+  std::optional<uint64_t> next_delay(uint32_t attempts_done, bool retry_safe,
+                                     const AttemptResult& r) const;
 
   // Whether this outcome is worth retrying at all (ignores attempts and safety).
   static bool retryable(const AttemptResult& r);

@@ -33,7 +33,8 @@ void Router::add(Method m, std::string_view path, Handler h, std::string_view ro
       return;
     }
   }
-  routes_.push_back(std::make_unique<Route>(Route{m, std::string(path), std::move(label), std::move(h)}));
+  routes_.push_back(
+      std::make_unique<Route>(Route{m, std::string(path), std::move(label), std::move(h)}));
 }
 
 Router::Match Router::match(Method m, std::string_view path) const {
@@ -67,7 +68,7 @@ Router::Match Router::match(Method m, std::string_view path) const {
   }
   if (allowed[static_cast<int>(Method::Get)]) allowed[static_cast<int>(Method::Head)] = true;
   allowed[static_cast<int>(Method::Options)] = true;
-  static constexpr Method kOrder[] = {Method::Get, Method::Head, Method::Post, Method::Put,
+  static constexpr Method kOrder[] = {Method::Get,   Method::Head,   Method::Post,   Method::Put,
                                       Method::Patch, Method::Delete, Method::Options};
   for (Method each : kOrder) {
     if (!allowed[static_cast<int>(each)]) continue;

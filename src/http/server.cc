@@ -15,7 +15,9 @@
 
 namespace http {
 
-class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Handler, public Exchange {
+class Server::Connection final : public uv::Tcp::Handler,
+                                 public uv::Timer::Handler,
+                                 public Exchange {
  public:
   enum class State : uint8_t { Idle, Receiving, Handling, Closing, Lingering, Closed };
 
@@ -84,9 +86,7 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
     server_->request_bytes_.inc(static_cast<double>(nread));
     switch (state_) {
       case State::Idle:
-      case State::Receiving:
-        process(data, static_cast<size_t>(nread));
-        break;
+      case State::Receiving: process(data, static_cast<size_t>(nread)); break;
       case State::Handling:
       case State::Closing:
         // Reading is stopped in these states; bytes libuv had already read are kept for
@@ -101,8 +101,7 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
         }
         break;
       case State::Lingering:
-      case State::Closed:
-        break;  // discarded
+      case State::Closed: break;  // discarded
     }
   }
 
@@ -175,10 +174,11 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
     if (!m.route) {
       Response r;
       if (m.status == 404) {
-        r = Response::error(404, "no route for " + std::string(method_name(req->method)) + " " + req->path);
+        r = Response::error(
+            404, "no route for " + std::string(method_name(req->method)) + " " + req->path);
       } else if (m.status == 405) {
-        r = Response::error(405, "method " + std::string(method_name(req->method)) + " is not allowed for " +
-                                     req->path + "; allowed: " + m.allow);
+        r = Response::error(405, "method " + std::string(method_name(req->method)) +
+                                     " is not allowed for " + req->path + "; allowed: " + m.allow);
       } else {
         r.status = m.status;
       }
@@ -257,7 +257,8 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
       http_minor_ = static_cast<uint8_t>(cur->http_minor);
     }
     // Debug only: a client sending garbage must not be able to flood the log.
-    core::log::debug("http request rejected", {core::log::f("status", status), core::log::f("reason", message)});
+    core::log::debug("http request rejected",
+                     {core::log::f("status", status), core::log::f("reason", message)});
     route_label_ = "unmatched";
     write_response(Response::error(status, message), true);
     if (state_ == State::Closed) return;
@@ -283,7 +284,8 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
     }
     if (state_ == State::Closing) {
       maybe_linger();
-    } else if (parked_ && tcp_->write_queue_size() <= server_->options_.max_queued_response_bytes / 2) {
+    } else if (parked_ &&
+               tcp_->write_queue_size() <= server_->options_.max_queued_response_bytes / 2) {
       resume();
     }
   }
@@ -351,19 +353,17 @@ class Server::Connection final : public uv::Tcp::Handler, public uv::Timer::Hand
       case State::Receiving: {
         bool head = parser_.phase() != RequestParser::Phase::Body;
         char msg[96];
-        snprintf(msg, sizeof msg, "request %s not received within %llu ms", head ? "headers" : "body",
+        snprintf(msg, sizeof msg, "request %s not received within %llu ms",
+                 head ? "headers" : "body",
                  static_cast<unsigned long long>(head ? server_->options_.header_timeout_ms
                                                       : server_->options_.body_timeout_ms));
         fail(408, msg);
         break;
       }
-      case State::Handling:
-        break;  // the handler owns the timing of its answer
+      case State::Handling: break;  // the handler owns the timing of its answer
       case State::Closing:
       case State::Lingering:
-      case State::Closed:
-        close_now();
-        break;
+      case State::Closed: close_now(); break;
     }
   }
 
@@ -395,10 +395,13 @@ Server::Server(uv::Loop& loop, Router& router, core::Metrics& metrics, ServerOpt
       metrics_(metrics),
       options_(std::move(options)),
       open_gauge_(metrics.gauge("http_open_connections", "Client connections currently open")),
-      request_bytes_(metrics.counter("http_request_bytes_total", "Bytes received from HTTP clients")),
-      response_bytes_(metrics.counter("http_response_bytes_total", "Bytes of HTTP responses written")),
-      rejected_(metrics.counter("http_connections_rejected_total",
-                                "Connections closed at accept because max_connections was reached")) {
+      request_bytes_(
+          metrics.counter("http_request_bytes_total", "Bytes received from HTTP clients")),
+      response_bytes_(
+          metrics.counter("http_response_bytes_total", "Bytes of HTTP responses written")),
+      rejected_(
+          metrics.counter("http_connections_rejected_total",
+                          "Connections closed at accept because max_connections was reached")) {
   if (options_.max_body_bytes > core::limits::kMaxRequestBodyCeiling) {
     options_.max_body_bytes = core::limits::kMaxRequestBodyCeiling;
   }
@@ -418,17 +421,20 @@ Server::~Server() {
 core::Status Server::listen() {
   sockaddr_storage addr{};
   int rc = uv_ip4_addr(options_.host.c_str(), options_.port, reinterpret_cast<sockaddr_in*>(&addr));
-  if (rc != 0) rc = uv_ip6_addr(options_.host.c_str(), options_.port, reinterpret_cast<sockaddr_in6*>(&addr));
+  if (rc != 0)
+    rc = uv_ip6_addr(options_.host.c_str(), options_.port, reinterpret_cast<sockaddr_in6*>(&addr));
   if (rc != 0) {
     core::log::error("http listen: not an IP address", {core::log::f("host", options_.host)});
-    return core::make_error(core::Errc::Config, "http.listen: host is not an IPv4/IPv6 address", rc);
+    return core::make_error(core::Errc::Config, "http.listen: host is not an IPv4/IPv6 address",
+                            rc);
   }
   uv::Ptr<uv::Tcp> tcp = uv::Tcp::create(loop_.get(), this);
   rc = tcp->bind(reinterpret_cast<const sockaddr*>(&addr));
   if (rc == 0) rc = tcp->listen(core::limits::kListenBacklog);
   if (rc != 0) {
-    core::log::error("http listen failed", {core::log::f("host", options_.host), core::log::f("port", options_.port),
-                                           core::log::f("error", uv_strerror(rc))});
+    core::log::error("http listen failed",
+                     {core::log::f("host", options_.host), core::log::f("port", options_.port),
+                      core::log::f("error", uv_strerror(rc))});
     return uv::uv_error(rc, "http.listen");
   }
   port_ = tcp->local_port();
@@ -461,8 +467,10 @@ void Server::link(Connection* c) {
 }
 
 void Server::unlink(Connection* c) {
-  if (c->prev_) c->prev_->next_ = c->next_;
-  else head_ = c->next_;
+  if (c->prev_)
+    c->prev_->next_ = c->next_;
+  else
+    head_ = c->next_;
   if (c->next_) c->next_->prev_ = c->prev_;
   c->prev_ = c->next_ = nullptr;
   --open_;
@@ -507,9 +515,11 @@ void Server::on_timer(uv::Timer*) {
 
 void Server::count_response(std::string_view route, Method method, int status, size_t bytes) {
   char buf[16];
-  std::string_view code(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, status).ptr - buf));
-  metrics_.counter("http_requests_total", "HTTP requests answered, by route, method and status",
-                   {{"route", route}, {"method", method_name(method)}, {"status", code}})
+  std::string_view code(
+      buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, status).ptr - buf));
+  metrics_
+      .counter("http_requests_total", "HTTP requests answered, by route, method and status",
+               {{"route", route}, {"method", method_name(method)}, {"status", code}})
       .inc();
   response_bytes_.inc(static_cast<double>(bytes));
 }

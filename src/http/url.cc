@@ -27,10 +27,14 @@ bool valid_host_char(char c) {
 std::string remove_dot_segments(std::string_view in) {
   std::string out;
   while (!in.empty()) {
-    if (in.substr(0, 3) == "../") in.remove_prefix(3);
-    else if (in.substr(0, 2) == "./") in.remove_prefix(2);
-    else if (in.substr(0, 3) == "/./") in.remove_prefix(2);
-    else if (in == "/.") in = "/";
+    if (in.substr(0, 3) == "../")
+      in.remove_prefix(3);
+    else if (in.substr(0, 2) == "./")
+      in.remove_prefix(2);
+    else if (in.substr(0, 3) == "/./")
+      in.remove_prefix(2);
+    else if (in == "/.")
+      in = "/";
     else if (in.substr(0, 4) == "/../" || in == "/..") {
       in = in.size() == 3 ? std::string_view("/") : in.substr(3);
       size_t slash = out.rfind('/');
@@ -49,11 +53,32 @@ std::string remove_dot_segments(std::string_view in) {
 
 // Keys whose values are safe to show in logs; everything else is hidden.
 bool harmless_key(std::string_view k) {
-  static const char* const kKeys[] = {
-      "count", "since_id", "max_id", "include_entities", "include_rts", "tweet_mode",
-      "include_email", "format", "max_results", "start_time", "end_time", "expansions",
-      "tweet.fields", "media.fields", "user.fields", "sv", "sr", "sp", "spr", "restype", "comp",
-      "api-version", "jobId", "jobid", "trim_user", "exclude_replies"};
+  static const char* const kKeys[] = {"count",
+                                      "since_id",
+                                      "max_id",
+                                      "include_entities",
+                                      "include_rts",
+                                      "tweet_mode",
+                                      "include_email",
+                                      "format",
+                                      "max_results",
+                                      "start_time",
+                                      "end_time",
+                                      "expansions",
+                                      "tweet.fields",
+                                      "media.fields",
+                                      "user.fields",
+                                      "sv",
+                                      "sr",
+                                      "sp",
+                                      "spr",
+                                      "restype",
+                                      "comp",
+                                      "api-version",
+                                      "jobId",
+                                      "jobid",
+                                      "trim_user",
+                                      "exclude_replies"};
   for (const char* key : kKeys)
     if (k == key) return true;
   return false;
@@ -82,16 +107,19 @@ std::string_view Url::path() const {
 core::Result<Url> parse_url(std::string_view text) {
   if (text.size() > core::limits::client::kMaxUrlBytes) return bad("url: longer than 8 KiB");
   for (char c : text)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return bad("url: contains a space or control character");
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return bad("url: contains a space or control character");
   Url u;
   size_t colon = text.find("://");
-  if (colon == std::string_view::npos) return bad("url: not absolute (expected http:// or https://)");
+  if (colon == std::string_view::npos)
+    return bad("url: not absolute (expected http:// or https://)");
   u.scheme = to_lower(text.substr(0, colon));
   if (u.scheme != "http" && u.scheme != "https") return bad("url: scheme must be http or https");
   std::string_view rest = text.substr(colon + 3);
   size_t auth_end = rest.find_first_of("/?#");
   std::string_view auth = rest.substr(0, auth_end);
-  std::string_view tail = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
+  std::string_view tail =
+      auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
   size_t at = auth.rfind('@');
   if (at != std::string_view::npos) {
     u.userinfo = std::string(auth.substr(0, at));
@@ -133,8 +161,10 @@ core::Result<Url> parse_url(std::string_view text) {
     u.port = static_cast<uint16_t>(p);
   }
   tail = tail.substr(0, tail.find('#'));
-  if (tail.empty() || tail[0] == '?') u.target = "/" + std::string(tail);
-  else u.target = std::string(tail);
+  if (tail.empty() || tail[0] == '?')
+    u.target = "/" + std::string(tail);
+  else
+    u.target = std::string(tail);
   return u;
 }
 
@@ -142,12 +172,14 @@ core::Result<Url> resolve_reference(const Url& base, std::string_view ref) {
   ref = ref.substr(0, ref.find('#'));
   size_t scheme_end = ref.find("://");
   size_t first_special = ref.find_first_of("/?");
-  if (scheme_end != std::string_view::npos && (first_special == std::string_view::npos || scheme_end < first_special))
+  if (scheme_end != std::string_view::npos &&
+      (first_special == std::string_view::npos || scheme_end < first_special))
     return parse_url(ref);
   if (ref.substr(0, 2) == "//") return parse_url(base.scheme + ":" + std::string(ref));
   if (ref.size() > core::limits::client::kMaxUrlBytes) return bad("url: longer than 8 KiB");
   for (char c : ref)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return bad("url: contains a space or control character");
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return bad("url: contains a space or control character");
   Url u = base;
   u.userinfo.clear();
   if (ref.empty()) return u;
@@ -203,8 +235,10 @@ std::string redact_url(std::string_view url) {
     out.append(key);
     if (eq != std::string_view::npos) {
       out.push_back('=');
-      if (harmless_key(key)) out.append(pair.substr(eq + 1));
-      else if (eq + 1 < pair.size()) out.append("***");
+      if (harmless_key(key))
+        out.append(pair.substr(eq + 1));
+      else if (eq + 1 < pair.size())
+        out.append("***");
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);

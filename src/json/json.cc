@@ -1,10 +1,10 @@
 // Implementation of json/json.h on top of cJSON.
 #include "json/json.h"
 
+#include <strings.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <strings.h>
 
 namespace json {
 namespace {
@@ -145,6 +145,8 @@ cJSON* add_number(cJSON* obj, const char* key, double value) {
 cJSON* add_bool(cJSON* obj, const char* key, bool value) {
   return add(obj, key, Json(must(cJSON_CreateBool(value))));
 }
-cJSON* add_null(cJSON* obj, const char* key) { return add(obj, key, Json(must(cJSON_CreateNull()))); }
+cJSON* add_null(cJSON* obj, const char* key) {
+  return add(obj, key, Json(must(cJSON_CreateNull())));
+}
 
 }  // namespace json

@@ -24,9 +24,11 @@ bool KeySet::add(Jwk jwk) {
 }
 
 core::Result<KeySet> parse_jwks(std::string_view text) {
-  if (text.size() > core::limits::kMaxJwksBytes) return make_error(Errc::TooLarge, "jwks: document larger than 256 KiB");
+  if (text.size() > core::limits::kMaxJwksBytes)
+    return make_error(Errc::TooLarge, "jwks: document larger than 256 KiB");
   auto doc = json::parse(text);
-  if (!doc.ok() || !cJSON_IsObject(doc->get())) return make_error(Errc::Parse, "jwks: not a JSON object");
+  if (!doc.ok() || !cJSON_IsObject(doc->get()))
+    return make_error(Errc::Parse, "jwks: not a JSON object");
   const cJSON* keys = json::get_array(doc->get(), "keys");
   if (!keys) return make_error(Errc::Parse, "jwks: no \"keys\" array");
   KeySet set;
@@ -38,8 +40,8 @@ core::Result<KeySet> parse_jwks(std::string_view text) {
     auto kid = json::get_string(k, "kid");
     auto n = json::get_string(k, "n");
     auto e = json::get_string(k, "e");
-    bool usable = kty && *kty == "RSA" && (!use || *use == "sig") && (!alg || *alg == "RS256") && kid &&
-                  !kid->empty() && n && e;
+    bool usable = kty && *kty == "RSA" && (!use || *use == "sig") && (!alg || *alg == "RS256") &&
+                  kid && !kid->empty() && n && e;
     if (!usable || set.keys_.size() >= core::limits::kMaxJwksKeys || set.find(*kid)) {
       ++set.skipped_;
       continue;
@@ -60,7 +62,8 @@ core::Result<OpenIdConfig> parse_openid_config(std::string_view text) {
   if (text.size() > core::limits::kMaxJwksBytes)
     return make_error(Errc::TooLarge, "openid-configuration: document larger than 256 KiB");
   auto doc = json::parse(text);
-  if (!doc.ok() || !cJSON_IsObject(doc->get())) return make_error(Errc::Parse, "openid-configuration: not a JSON object");
+  if (!doc.ok() || !cJSON_IsObject(doc->get()))
+    return make_error(Errc::Parse, "openid-configuration: not a JSON object");
   auto issuer = json::get_string(doc->get(), "issuer");
   auto jwks_uri = json::get_string(doc->get(), "jwks_uri");
   if (!issuer || issuer->empty()) return make_error(Errc::Parse, "openid-configuration: no issuer");

@@ -39,11 +39,11 @@ class KeyCache {
   uint64_t min_forced_interval_ms_;
   uint64_t refresh_period_ms_;
   KeySet keys_;
-  bool attempted_ = false;       // any fetch attempt recorded yet
-  uint64_t last_attempt_ms_ = 0; // monotonic time of the last attempt (success or failure)
+  bool attempted_ = false;        // any fetch attempt recorded yet
+  uint64_t last_attempt_ms_ = 0;  // monotonic time of the last attempt (success or failure)
   bool succeeded_ = false;
   uint64_t last_success_ms_ = 0;
-  uint64_t failures_ = 0;        // consecutive failed refreshes, for the logs
+  uint64_t failures_ = 0;  // consecutive failed refreshes, for the logs
 };
 
 }  // namespace jwt

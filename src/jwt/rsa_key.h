@@ -21,9 +21,11 @@ class RsaPublicKey {
   // n and e as unsigned big-endian bytes (already base64url-decoded). Errors: Errc::Crypto for
   // a key mbedTLS refuses; Errc::InvalidArgument (where names why) for a modulus outside
   // limits::kMinRsaBits..kMaxRsaBits or an even or tiny exponent.
-  static core::Result<std::unique_ptr<RsaPublicKey>> from_components(std::string_view n, std::string_view e);
+  static core::Result<std::unique_ptr<RsaPublicKey>> from_components(std::string_view n,
+                                                                     std::string_view e);
   // Same, from the JWK's base64url strings.
-  static core::Result<std::unique_ptr<RsaPublicKey>> from_jwk(std::string_view n_b64url, std::string_view e_b64url);
+  static core::Result<std::unique_ptr<RsaPublicKey>> from_jwk(std::string_view n_b64url,
+                                                              std::string_view e_b64url);
 
   size_t size_bytes() const;
   // True iff signature is a valid RS256 signature of signing_input. A signature whose length

@@ -12,7 +12,8 @@ using core::Errc;
 using core::make_error;
 
 bool b64url_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
 }
 
 core::Result<std::string> decode_segment(std::string_view seg, const char* bad) {
@@ -23,7 +24,8 @@ core::Result<std::string> decode_segment(std::string_view seg, const char* bad) 
   return d;
 }
 
-core::Result<json::Json> decode_object(std::string_view seg, const char* bad_b64, const char* bad_json) {
+core::Result<json::Json> decode_object(std::string_view seg, const char* bad_b64,
+                                       const char* bad_json) {
   auto raw = decode_segment(seg, bad_b64);
   if (!raw.ok()) return raw.error();
   auto j = json::parse(*raw);
@@ -34,19 +36,24 @@ core::Result<json::Json> decode_object(std::string_view seg, const char* bad_b64
 }  // namespace
 
 core::Result<Token> parse(std::string_view compact) {
-  if (compact.size() > core::limits::kMaxJwtBytes) return make_error(Errc::TooLarge, "jwt: token larger than 16 KiB");
+  if (compact.size() > core::limits::kMaxJwtBytes)
+    return make_error(Errc::TooLarge, "jwt: token larger than 16 KiB");
   size_t d1 = compact.find('.');
   size_t d2 = d1 == std::string_view::npos ? d1 : compact.find('.', d1 + 1);
   if (d2 == std::string_view::npos || compact.find('.', d2 + 1) != std::string_view::npos)
     return make_error(Errc::Parse, "jwt: not three dot-separated segments");
-  std::string_view h = compact.substr(0, d1), p = compact.substr(d1 + 1, d2 - d1 - 1), s = compact.substr(d2 + 1);
-  if (h.empty() || p.empty()) return make_error(Errc::Parse, "jwt: empty header or payload segment");
+  std::string_view h = compact.substr(0, d1), p = compact.substr(d1 + 1, d2 - d1 - 1),
+                   s = compact.substr(d2 + 1);
+  if (h.empty() || p.empty())
+    return make_error(Errc::Parse, "jwt: empty header or payload segment");
 
   Token t;
-  auto header = decode_object(h, "jwt: header is not base64url", "jwt: header is not a JSON object");
+  auto header =
+      decode_object(h, "jwt: header is not base64url", "jwt: header is not a JSON object");
   if (!header.ok()) return header.error();
   t.header = std::move(*header);
-  auto payload = decode_object(p, "jwt: payload is not base64url", "jwt: payload is not a JSON object");
+  auto payload =
+      decode_object(p, "jwt: payload is not base64url", "jwt: payload is not a JSON object");
   if (!payload.ok()) return payload.error();
   t.payload = std::move(*payload);
   auto sig = decode_segment(s, "jwt: signature is not base64url");

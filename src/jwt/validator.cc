@@ -76,8 +76,8 @@ bool audience_matches(const cJSON* payload, const Expectations& expect, std::str
 // Everything after the key lookup. `jwk` verified the signature's key id.
 Verdict check(const Token& t, const Jwk& jwk, const Expectations& expect, int64_t now) {
   if (t.signature.size() != jwk.key->size_bytes())
-    return reject("signature is " + std::to_string(t.signature.size()) + " bytes, key " + quoted(jwk.kid) + " needs " +
-                  std::to_string(jwk.key->size_bytes()));
+    return reject("signature is " + std::to_string(t.signature.size()) + " bytes, key " +
+                  quoted(jwk.kid) + " needs " + std::to_string(jwk.key->size_bytes()));
   if (!jwk.key->verify_rs256(t.signing_input, t.signature))
     return reject("signature does not verify with key " + quoted(jwk.kid));
 
@@ -85,7 +85,8 @@ Verdict check(const Token& t, const Jwk& jwk, const Expectations& expect, int64_
   auto exp = numeric_date(p, "exp");
   if (!exp) return reject("token has no valid exp claim");
   if (now >= *exp + expect.skew_s)
-    return reject("token expired at " + iso(*exp) + " (now " + iso(now) + ", skew " + std::to_string(expect.skew_s) + " s)");
+    return reject("token expired at " + iso(*exp) + " (now " + iso(now) + ", skew " +
+                  std::to_string(expect.skew_s) + " s)");
   if (cJSON_GetObjectItemCaseSensitive(p, "nbf")) {
     auto nbf = numeric_date(p, "nbf");
     if (!nbf) return reject("token has an invalid nbf claim");
@@ -99,35 +100,44 @@ Verdict check(const Token& t, const Jwk& jwk, const Expectations& expect, int64_
   auto ver = json::get_string(p, "ver");
   std::string version;
   if (ver) {
-    if (*ver != "1.0" && *ver != "2.0") return reject("token version " + quoted(*ver) + " is not 1.0 or 2.0");
+    if (*ver != "1.0" && *ver != "2.0")
+      return reject("token version " + quoted(*ver) + " is not 1.0 or 2.0");
     version = std::string(*ver);
   } else {
     version = iss->rfind("https://sts.windows.net/", 0) == 0 ? "1.0" : "2.0";
   }
-  std::string want_iss = version == "1.0" ? "https://sts.windows.net/" + expect.tenant_id + "/"
-                                          : "https://login.microsoftonline.com/" + expect.tenant_id + "/v2.0";
-  if (!ieq(*iss, want_iss)) return reject("iss " + quoted(*iss) + " is not the v" + version + " issuer of the configured tenant");
+  std::string want_iss = version == "1.0"
+                             ? "https://sts.windows.net/" + expect.tenant_id + "/"
+                             : "https://login.microsoftonline.com/" + expect.tenant_id + "/v2.0";
+  if (!ieq(*iss, want_iss))
+    return reject("iss " + quoted(*iss) + " is not the v" + version +
+                  " issuer of the configured tenant");
   auto tid = json::get_string(p, "tid");
   if (!tid) return reject("token has no tid claim");
-  if (!ieq(*tid, expect.tenant_id)) return reject("tid " + quoted(*tid) + " is not the configured tenant");
+  if (!ieq(*tid, expect.tenant_id))
+    return reject("tid " + quoted(*tid) + " is not the configured tenant");
   if (!jwk.issuer.empty()) {
     std::string key_iss = jwk.issuer;
     size_t at = key_iss.find("{tenantid}");
     if (at != std::string::npos) key_iss.replace(at, 10, std::string(*tid));
-    if (!ieq(key_iss, *iss)) return reject("iss does not match the issuer of signing key " + quoted(jwk.kid));
+    if (!ieq(key_iss, *iss))
+      return reject("iss does not match the issuer of signing key " + quoted(jwk.kid));
   }
 
   std::string seen_aud;
   if (!audience_matches(p, expect, &seen_aud))
-    return reject("aud mismatch: " + (seen_aud.empty() ? std::string("no aud claim") : quoted(seen_aud)) +
-                  " is not a configured audience");
+    return reject(
+        "aud mismatch: " + (seen_aud.empty() ? std::string("no aud claim") : quoted(seen_aud)) +
+        " is not a configured audience");
 
   const char* caller_claim = version == "1.0" ? "appid" : "azp";
   auto caller = json::get_string(p, caller_claim);
   if (!caller || !ieq(*caller, expect.caller_app_id)) {
-    std::string who = ieq(expect.caller_app_id, kImportServiceAppId) ? "the Office 365 Import service"
-                                                                      : "the configured caller";
-    return reject(std::string(caller_claim) + " " + (caller ? quoted(*caller) : std::string("(missing)")) + " is not " + who);
+    std::string who = ieq(expect.caller_app_id, kImportServiceAppId)
+                          ? "the Office 365 Import service"
+                          : "the configured caller";
+    return reject(std::string(caller_claim) + " " +
+                  (caller ? quoted(*caller) : std::string("(missing)")) + " is not " + who);
   }
 
   Verdict v;
@@ -140,8 +150,8 @@ Verdict check(const Token& t, const Jwk& jwk, const Expectations& expect, int64_
   return v;
 }
 
-Verdict validate_impl(std::string_view compact, const KeySet& keys, const Expectations& expect, int64_t now,
-                      bool* unknown_kid) {
+Verdict validate_impl(std::string_view compact, const KeySet& keys, const Expectations& expect,
+                      int64_t now, bool* unknown_kid) {
   *unknown_kid = false;
   auto t = parse(compact);
   if (!t.ok()) return reject(std::string("malformed token: ") + t.error().where);
@@ -158,17 +168,20 @@ Verdict validate_impl(std::string_view compact, const KeySet& keys, const Expect
 
 }  // namespace
 
-Verdict validate(std::string_view compact, const KeySet& keys, const Expectations& expect, int64_t now_unix_s) {
+Verdict validate(std::string_view compact, const KeySet& keys, const Expectations& expect,
+                 int64_t now_unix_s) {
   bool unknown = false;
   return validate_impl(compact, keys, expect, now_unix_s, &unknown);
 }
 
-Verdict validate(std::string_view compact, KeyCache& cache, const Expectations& expect, int64_t now_unix_s,
-                 uint64_t now_mono_ms) {
+Verdict validate(std::string_view compact, KeyCache& cache, const Expectations& expect,
+                 int64_t now_unix_s, uint64_t now_mono_ms) {
   if (!cache.has_keys()) {
     Verdict v;
     v.outcome = Outcome::KeysUnavailable;
-    v.reason = "no signing keys loaded (OpenID configuration / JWKS not fetched yet or unreachable); failing closed";
+    v.reason =
+        "no signing keys loaded (OpenID configuration / JWKS not fetched yet or unreachable); "
+        "failing closed";
     return v;
   }
   bool unknown = false;

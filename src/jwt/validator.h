@@ -41,12 +41,13 @@ struct Verdict {
 };
 
 // Full validation against a fixed key set; an unknown kid is a plain Reject.
-Verdict validate(std::string_view compact, const KeySet& keys, const Expectations& expect, int64_t now_unix_s);
+Verdict validate(std::string_view compact, const KeySet& keys, const Expectations& expect,
+                 int64_t now_unix_s);
 
 // Validation through the cache: KeysUnavailable when it holds no keys, RefreshKeys when the
 // kid is unknown and KeyCache::claim_forced_refresh allows a fetch now (the caller fetches,
 // installs and calls again; the second call cannot ask again within the interval).
-Verdict validate(std::string_view compact, KeyCache& cache, const Expectations& expect, int64_t now_unix_s,
-                 uint64_t now_mono_ms);
+Verdict validate(std::string_view compact, KeyCache& cache, const Expectations& expect,
+                 int64_t now_unix_s, uint64_t now_mono_ms);
 
 }  // namespace jwt

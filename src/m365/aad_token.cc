@@ -35,7 +35,8 @@ std::optional<int64_t> seconds(const cJSON* obj, const char* key) {
 }
 
 bool tenant_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-';
 }
 
 std::string aadsts_code(std::string_view d) {
@@ -52,10 +53,13 @@ core::Result<std::string> token_endpoint(std::string_view authority, std::string
   while (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
   if (authority.rfind("https://", 0) != 0 || authority.size() <= 8 ||
       authority.find_first_of("?#") != std::string_view::npos)
-    return make_error(Errc::Config, "CONNECTOR_AAD_AUTHORITY must be an https:// URL without query");
-  if (tenant.empty() || tenant.size() > 253) return make_error(Errc::Config, "tenant id is empty or too long");
+    return make_error(Errc::Config,
+                      "CONNECTOR_AAD_AUTHORITY must be an https:// URL without query");
+  if (tenant.empty() || tenant.size() > 253)
+    return make_error(Errc::Config, "tenant id is empty or too long");
   for (char c : tenant)
-    if (!tenant_char(c)) return make_error(Errc::Config, "tenant id must be a GUID or a domain name");
+    if (!tenant_char(c))
+      return make_error(Errc::Config, "tenant id must be a GUID or a domain name");
   return std::string(authority) + "/" + std::string(tenant) + "/oauth2/token";
 }
 
@@ -71,14 +75,17 @@ std::string client_credentials_body(std::string_view client_id, std::string_view
 }
 
 core::Result<AadToken> parse_token_response(std::string_view body, int64_t now_unix_s) {
-  if (body.size() > core::limits::kMaxAadResponseBytes) return make_error(Errc::TooLarge, "aad: token answer too large");
+  if (body.size() > core::limits::kMaxAadResponseBytes)
+    return make_error(Errc::TooLarge, "aad: token answer too large");
   auto doc = json::parse(body);
-  if (!doc.ok() || !cJSON_IsObject(doc->get())) return make_error(Errc::Parse, "aad: token answer is not a JSON object");
+  if (!doc.ok() || !cJSON_IsObject(doc->get()))
+    return make_error(Errc::Parse, "aad: token answer is not a JSON object");
   const cJSON* o = doc->get();
   auto at = json::get_string(o, "access_token");
   if (!at || at->empty()) return make_error(Errc::Parse, "aad: token answer without access_token");
   auto type = json::get_string(o, "token_type");
-  if (!type || !(*type == "Bearer" || *type == "bearer")) return make_error(Errc::Parse, "aad: token_type is not Bearer");
+  if (!type || !(*type == "Bearer" || *type == "bearer"))
+    return make_error(Errc::Parse, "aad: token_type is not Bearer");
   // Present-but-malformed numbers are errors, not silently ignored.
   for (const char* k : {"expires_on", "expires_in", "ext_expires_in", "not_before"})
     if (cJSON_GetObjectItemCaseSensitive(o, k) && !seconds(o, k))
@@ -91,7 +98,8 @@ core::Result<AadToken> parse_token_response(std::string_view body, int64_t now_u
   } else {
     return make_error(Errc::Parse, "aad: token answer without expires_on or expires_in");
   }
-  if (t.expires_on <= now_unix_s) return make_error(Errc::Parse, "aad: token answer already expired");
+  if (t.expires_on <= now_unix_s)
+    return make_error(Errc::Parse, "aad: token answer already expired");
   return t;
 }
 
@@ -99,21 +107,26 @@ AadError parse_error_response(int http_status, std::string_view body) {
   AadError e;
   e.http_status = http_status;
   e.error = "http_" + std::to_string(http_status);
-  auto doc = body.size() <= core::limits::kMaxAadResponseBytes ? json::parse(body) : core::Result<json::Json>(
-      make_error(Errc::TooLarge));
+  auto doc = body.size() <= core::limits::kMaxAadResponseBytes
+                 ? json::parse(body)
+                 : core::Result<json::Json>(make_error(Errc::TooLarge));
   if (doc.ok() && cJSON_IsObject(doc->get())) {
     const cJSON* o = doc->get();
-    if (auto s = json::get_string(o, "error"); s && !s->empty()) e.error = std::string(s->substr(0, 64));
+    if (auto s = json::get_string(o, "error"); s && !s->empty())
+      e.error = std::string(s->substr(0, 64));
     if (auto s = json::get_string(o, "error_description"))
       e.description = std::string(s->substr(0, core::limits::kMaxAadErrorDescriptionBytes));
     if (auto s = json::get_string(o, "trace_id")) e.trace_id = std::string(s->substr(0, 64));
-    if (auto s = json::get_string(o, "correlation_id")) e.correlation_id = std::string(s->substr(0, 64));
+    if (auto s = json::get_string(o, "correlation_id"))
+      e.correlation_id = std::string(s->substr(0, 64));
   }
   e.aadsts = aadsts_code(e.description);
   // Bad credentials, unknown app/tenant, missing consent: an admin must act (aad-jwt.md §6.3).
-  e.permanent = e.error == "invalid_client" || e.error == "unauthorized_client" || e.error == "invalid_resource" ||
-                e.error == "invalid_request" || e.error == "invalid_scope" || e.aadsts.rfind("AADSTS5000", 0) == 0 ||
-                e.aadsts.rfind("AADSTS7000", 0) == 0 || e.aadsts == "AADSTS700016" || e.aadsts == "AADSTS90002";
+  e.permanent = e.error == "invalid_client" || e.error == "unauthorized_client" ||
+                e.error == "invalid_resource" || e.error == "invalid_request" ||
+                e.error == "invalid_scope" || e.aadsts.rfind("AADSTS5000", 0) == 0 ||
+                e.aadsts.rfind("AADSTS7000", 0) == 0 || e.aadsts == "AADSTS700016" ||
+                e.aadsts == "AADSTS90002";
   if (http_status == 429 || http_status >= 500) e.permanent = false;
   return e;
 }
@@ -146,14 +159,16 @@ bool TokenCache::in_flight(std::string_view tenant) const {
   return e && e->in_flight;
 }
 
-core::Result<TokenCache::Acquire> TokenCache::acquire(std::string_view tenant, int64_t now_unix_s, Waiter waiter) {
+core::Result<TokenCache::Acquire> TokenCache::acquire(std::string_view tenant, int64_t now_unix_s,
+                                                      Waiter waiter) {
   Entry* e = find(tenant);
   if (e && valid(tenant, now_unix_s)) return Acquire{Action::UseCached, &e->token};
   if (!e) {
     if (entries_.size() >= core::limits::kMaxAadTenants) {
       // Reuse an idle slot (no waiters, nothing in flight) before refusing.
       for (Entry& x : entries_)
-        if (!x.in_flight && x.waiters.empty() && !(x.has_token && now_unix_s < x.token.expires_on)) {
+        if (!x.in_flight && x.waiters.empty() &&
+            !(x.has_token && now_unix_s < x.token.expires_on)) {
           x = Entry{};
           e = &x;
           break;
@@ -165,14 +180,16 @@ core::Result<TokenCache::Acquire> TokenCache::acquire(std::string_view tenant, i
     }
     e->tenant = std::string(tenant);
   }
-  if (e->waiters.size() >= core::limits::kMaxAadWaiters) return make_error(Errc::Busy, "aad: too many callers waiting for a token");
+  if (e->waiters.size() >= core::limits::kMaxAadWaiters)
+    return make_error(Errc::Busy, "aad: too many callers waiting for a token");
   e->waiters.push_back(std::move(waiter));
   if (e->in_flight) return Acquire{Action::Wait};
   e->in_flight = true;
   return Acquire{Action::StartRequest};
 }
 
-TokenCache::Completion TokenCache::complete(std::string_view tenant, const core::Result<AadToken>& fetched,
+TokenCache::Completion TokenCache::complete(std::string_view tenant,
+                                            const core::Result<AadToken>& fetched,
                                             int64_t now_unix_s) {
   Entry* e = find(tenant);
   if (!e) return Completion{{}, fetched};

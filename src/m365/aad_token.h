@@ -16,7 +16,8 @@
 namespace m365 {
 
 // App ID URI of the Event API (resource= of the v1 grant).
-inline constexpr char kEventApiResource[] = "https://microsoft.onmicrosoft.com/4e476d41-2395-42be-89ff-34cb9186a1ac";
+inline constexpr char kEventApiResource[] =
+    "https://microsoft.onmicrosoft.com/4e476d41-2395-42be-89ff-34cb9186a1ac";
 inline constexpr char kDefaultAuthority[] = "https://login.microsoftonline.com";
 
 // "{authority}/{tenant}/oauth2/token". authority must be https:// without query (a trailing
@@ -42,11 +43,11 @@ core::Result<AadToken> parse_token_response(std::string_view body, int64_t now_u
 
 struct AadError {
   int http_status = 0;
-  std::string error;              // "invalid_client"
-  std::string description;        // error_description verbatim (AADSTS code kept), capped
-  std::string aadsts;             // "AADSTS7000215" when the description carries one
+  std::string error;        // "invalid_client"
+  std::string description;  // error_description verbatim (AADSTS code kept), capped
+  std::string aadsts;       // "AADSTS7000215" when the description carries one
   std::string trace_id, correlation_id;
-  bool permanent = false;         // configuration error: retrying will not help
+  bool permanent = false;  // configuration error: retrying will not help
 };
 // Any non-200 answer. Never fails: a body that is not AAD's JSON gives error "http_<status>"
 // and an empty description. Only the answer is read, so nothing of the request (client id,
@@ -83,7 +84,8 @@ class TokenCache {
   // The fetch finished. Stores a success and clears the in-flight mark. When an early refresh
   // fails while the old token has not expired yet, the waiters get the old token (the error is
   // still the caller's to log from `fetched`).
-  Completion complete(std::string_view tenant, const core::Result<AadToken>& fetched, int64_t now_unix_s);
+  Completion complete(std::string_view tenant, const core::Result<AadToken>& fetched,
+                      int64_t now_unix_s);
   // Drop a token the Event API refused (401) so the next acquire fetches a new one.
   void invalidate(std::string_view tenant);
 

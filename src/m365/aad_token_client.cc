@@ -11,8 +11,12 @@ namespace m365 {
 namespace log = core::log;
 using core::Errc;
 
-AadTokenClient::AadTokenClient(uv::Loop& loop, http::Client& client, const core::Clock& clock, Options options)
-    : client_(client), clock_(clock), options_(std::move(options)), cache_(options_.refresh_ahead_s) {
+AadTokenClient::AadTokenClient(uv::Loop& loop, http::Client& client, const core::Clock& clock,
+                               Options options)
+    : client_(client),
+      clock_(clock),
+      options_(std::move(options)),
+      cache_(options_.refresh_ahead_s) {
   ready_timer_ = uv::Timer::create(loop.get(), this);
 }
 
@@ -34,7 +38,8 @@ void AadTokenClient::set_credentials(std::string client_id, std::string client_s
   for (const auto& [id, tenant] : old) {
     client_.cancel(id);
     if (!start_request(tenant).ok()) {
-      auto c = cache_.complete(tenant, core::make_error(Errc::Config, "aad token request"), clock_.now_unix_s());
+      auto c = cache_.complete(tenant, core::make_error(Errc::Config, "aad token request"),
+                               clock_.now_unix_s());
       deliver_later(std::move(c.waiters), c.result);
     }
   }
@@ -42,7 +47,8 @@ void AadTokenClient::set_credentials(std::string client_id, std::string client_s
 
 core::Status AadTokenClient::acquire(std::string_view tenant, Callback cb) {
   if (!has_credentials())
-    return core::make_error(Errc::Config, "Azure AD app id or secret not set (AADAppIdValue, AADAppSecretValue)");
+    return core::make_error(Errc::Config,
+                            "Azure AD app id or secret not set (AADAppIdValue, AADAppSecretValue)");
   TC_TRY(token_endpoint(options_.authority, tenant));
   auto a = cache_.acquire(tenant, clock_.now_unix_s(), cb);
   if (!a.ok()) return a.error();
@@ -52,10 +58,8 @@ core::Status AadTokenClient::acquire(std::string_view tenant, Callback cb) {
     case TokenCache::Action::UseCached:
       deliver_later({std::move(cb)}, *a->token);
       return core::ok_status();
-    case TokenCache::Action::Wait:
-      return core::ok_status();
-    case TokenCache::Action::StartRequest:
-      break;
+    case TokenCache::Action::Wait: return core::ok_status();
+    case TokenCache::Action::StartRequest: break;
   }
   auto st = start_request(t);
   if (!st.ok()) {
@@ -98,10 +102,12 @@ void AadTokenClient::on_complete(uint64_t request_id, http::ClientResult& result
   for (auto& w : c.waiters) w(c.result);
 }
 
-core::Result<AadToken> AadTokenClient::interpret(const std::string& tenant, http::ClientResult& result) {
+core::Result<AadToken> AadTokenClient::interpret(const std::string& tenant,
+                                                 http::ClientResult& result) {
   if (!result.ok) {
     last_error_ = result.message;
-    log::warn("Azure AD token request failed", {log::f("tenant", tenant), log::f("error", result.message)});
+    log::warn("Azure AD token request failed",
+              {log::f("tenant", tenant), log::f("error", result.message)});
     return result.error;
   }
   const http::ClientResponse& resp = result.response;
@@ -109,30 +115,36 @@ core::Result<AadToken> AadTokenClient::interpret(const std::string& tenant, http
     auto token = parse_token_response(resp.body, clock_.now_unix_s());
     if (!token.ok()) {
       last_error_ = std::string("unusable token answer: ") + token.error().where;
-      log::error("Azure AD token answer is not usable", {log::f("tenant", tenant), log::f("error", token.error().where)});
+      log::error("Azure AD token answer is not usable",
+                 {log::f("tenant", tenant), log::f("error", token.error().where)});
       return token.error();
     }
     last_error_.clear();
-    log::info("Azure AD app token obtained",
-              {log::f("tenant", tenant), log::f("client_id", client_id_),
-               log::f("expires_in_s", static_cast<long long>(token->expires_on - token->obtained_at))});
+    log::info(
+        "Azure AD app token obtained",
+        {log::f("tenant", tenant), log::f("client_id", client_id_),
+         log::f("expires_in_s", static_cast<long long>(token->expires_on - token->obtained_at))});
     return token;
   }
   AadError e = parse_error_response(resp.status, resp.body);
   last_error_ = e.description.empty() ? e.error : e.description;
   // Verbatim from AAD: the AADSTS code and description say what to fix. Only the answer is
   // logged, never the request (which holds the secret).
-  log::error("Azure AD refused the app token request",
-             {log::f("tenant", tenant), log::f("client_id", client_id_), log::f("status", resp.status),
-              log::f("error", e.error), log::f("error_description", e.description), log::f("aadsts", e.aadsts),
-              log::f("trace_id", e.trace_id), log::f("correlation_id", e.correlation_id),
-              log::f("permanent", e.permanent)});
-  if (e.permanent) return core::make_error(Errc::Config, "Azure AD refused the app credentials", resp.status);
-  if (resp.status == 401) return core::make_error(Errc::Unauthorized, "Azure AD token request", resp.status);
+  log::error(
+      "Azure AD refused the app token request",
+      {log::f("tenant", tenant), log::f("client_id", client_id_), log::f("status", resp.status),
+       log::f("error", e.error), log::f("error_description", e.description),
+       log::f("aadsts", e.aadsts), log::f("trace_id", e.trace_id),
+       log::f("correlation_id", e.correlation_id), log::f("permanent", e.permanent)});
+  if (e.permanent)
+    return core::make_error(Errc::Config, "Azure AD refused the app credentials", resp.status);
+  if (resp.status == 401)
+    return core::make_error(Errc::Unauthorized, "Azure AD token request", resp.status);
   return core::make_error(Errc::HttpStatus, "Azure AD token request", resp.status);
 }
 
-void AadTokenClient::deliver_later(std::vector<TokenCache::Waiter> waiters, const core::Result<AadToken>& result) {
+void AadTokenClient::deliver_later(std::vector<TokenCache::Waiter> waiters,
+                                   const core::Result<AadToken>& result) {
   for (auto& w : waiters) ready_.push_back(Ready{std::move(w), result});
   if (!ready_.empty()) ready_timer_->start(0);
 }

@@ -81,7 +81,7 @@ class AadTokenClient final : http::ResponseHandler, uv::Timer::Handler {
   std::map<uint64_t, std::string> in_flight_;  // request id -> tenant
   std::vector<Ready> ready_;                   // callbacks due on the next loop turn
   uv::Ptr<uv::Timer> ready_timer_;
-  std::vector<std::string> tenants_;           // every tenant asked for (bounded by the cache)
+  std::vector<std::string> tenants_;  // every tenant asked for (bounded by the cache)
   uint64_t requests_sent_ = 0;
   std::string last_error_;
 };

@@ -22,7 +22,8 @@ core::Status split_items(std::string_view text, F&& item) {
     std::string_view part = text.substr(pos, amp - pos);
     pos = amp + 1;
     if (part.empty()) continue;
-    if (++count > core::limits::kMaxFormFields) return make_error(Errc::TooLarge, "form: too many fields");
+    if (++count > core::limits::kMaxFormFields)
+      return make_error(Errc::TooLarge, "form: too many fields");
     size_t eq = part.find('=');
     bool has_eq = eq != std::string_view::npos;
     std::string_view name = has_eq ? part.substr(0, eq) : part;
@@ -55,17 +56,19 @@ core::Result<Params> parse_pairs(std::string_view text) {
 }
 
 core::Result<Params> parse_form_strict(std::string_view text) {
-  if (text.size() > core::limits::kMaxOAuthResponseBytes) return make_error(Errc::TooLarge, "form: body too large");
+  if (text.size() > core::limits::kMaxOAuthResponseBytes)
+    return make_error(Errc::TooLarge, "form: body too large");
   Params out;
-  auto st = split_items(text, [&](std::string_view n, std::string_view v, bool has_eq) -> core::Status {
-    if (!has_eq) return make_error(Errc::Parse, "form: item without '='");
-    if (n.empty()) return make_error(Errc::Parse, "form: empty name");
-    auto p = decode_pair(n, v);
-    if (!p.ok()) return p.error();
-    if (find_param(out, p->name)) return make_error(Errc::Parse, "form: duplicate name");
-    out.push_back(std::move(*p));
-    return core::ok_status();
-  });
+  auto st =
+      split_items(text, [&](std::string_view n, std::string_view v, bool has_eq) -> core::Status {
+        if (!has_eq) return make_error(Errc::Parse, "form: item without '='");
+        if (n.empty()) return make_error(Errc::Parse, "form: empty name");
+        auto p = decode_pair(n, v);
+        if (!p.ok()) return p.error();
+        if (find_param(out, p->name)) return make_error(Errc::Parse, "form: duplicate name");
+        out.push_back(std::move(*p));
+        return core::ok_status();
+      });
   if (!st.ok()) return st.error();
   return out;
 }

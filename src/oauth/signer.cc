@@ -36,7 +36,8 @@ struct UrlParts {
 core::Result<UrlParts> split_url(std::string_view url) {
   UrlParts u;
   size_t colon = url.find("://");
-  if (colon == std::string_view::npos) return make_error(Errc::InvalidArgument, "oauth: URL is not absolute");
+  if (colon == std::string_view::npos)
+    return make_error(Errc::InvalidArgument, "oauth: URL is not absolute");
   u.scheme = to_lower(url.substr(0, colon));
   if (u.scheme != "http" && u.scheme != "https")
     return make_error(Errc::InvalidArgument, "oauth: URL scheme must be http or https");
@@ -45,13 +46,15 @@ core::Result<UrlParts> split_url(std::string_view url) {
   if (hash != std::string_view::npos) rest = rest.substr(0, hash);
   size_t auth_end = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, auth_end);
-  std::string_view tail = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
+  std::string_view tail =
+      auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
   if (authority.find('@') != std::string_view::npos)
     return make_error(Errc::InvalidArgument, "oauth: URL with user info");
   std::string_view host = authority, port;
   if (!authority.empty() && authority[0] == '[') {
     size_t close = authority.find(']');
-    if (close == std::string_view::npos) return make_error(Errc::InvalidArgument, "oauth: bad IPv6 host");
+    if (close == std::string_view::npos)
+      return make_error(Errc::InvalidArgument, "oauth: bad IPv6 host");
     host = authority.substr(0, close + 1);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
@@ -111,7 +114,8 @@ core::Result<Params> query_params(std::string_view url) {
 std::string normalize_parameters(const Params& params) {
   Params enc;
   enc.reserve(params.size());
-  for (const Param& p : params) enc.push_back({core::percent_encode(p.name), core::percent_encode(p.value)});
+  for (const Param& p : params)
+    enc.push_back({core::percent_encode(p.name), core::percent_encode(p.value)});
   std::sort(enc.begin(), enc.end(), [](const Param& a, const Param& b) {
     return a.name != b.name ? a.name < b.name : a.value < b.value;
   });
@@ -162,7 +166,8 @@ Stamp make_stamp(const core::Clock& clock, core::Rng& rng) {
 }
 
 core::Result<Signed> sign(const SignInput& in) {
-  if (in.consumer_key.empty()) return make_error(Errc::InvalidArgument, "oauth: empty consumer key");
+  if (in.consumer_key.empty())
+    return make_error(Errc::InvalidArgument, "oauth: empty consumer key");
   if (in.stamp.nonce.empty() || in.stamp.timestamp.empty())
     return make_error(Errc::InvalidArgument, "oauth: nonce and timestamp are required");
   for (const Param& p : in.extra_oauth)
@@ -188,10 +193,12 @@ core::Result<Signed> sign(const SignInput& in) {
 
   Signed out;
   out.base_string = signature_base_string(in.method, *base_uri, normalize_parameters(all));
-  out.signature = hmac_sha1_base64(signing_key(in.consumer_secret, in.token_secret), out.base_string);
+  out.signature =
+      hmac_sha1_base64(signing_key(in.consumer_secret, in.token_secret), out.base_string);
 
   oauth.push_back({"oauth_signature", out.signature});
-  std::sort(oauth.begin(), oauth.end(), [](const Param& a, const Param& b) { return a.name < b.name; });
+  std::sort(oauth.begin(), oauth.end(),
+            [](const Param& a, const Param& b) { return a.name < b.name; });
   out.authorization = "OAuth ";
   for (const Param& p : oauth) add_header_item(&out.authorization, p.name, p.value);
   return out;

@@ -43,16 +43,16 @@ Stamp make_stamp(const core::Clock& clock, core::Rng& rng);
 
 // What to sign. Views must outlive the sign() call only.
 struct SignInput {
-  std::string_view method;           // "GET", "POST" (upper-cased for the base string)
-  std::string_view url;              // absolute, with the query exactly as it will be sent
-  const Params* form_body = nullptr; // decoded body params, only for a form-encoded body
+  std::string_view method;            // "GET", "POST" (upper-cased for the base string)
+  std::string_view url;               // absolute, with the query exactly as it will be sent
+  const Params* form_body = nullptr;  // decoded body params, only for a form-encoded body
   std::string_view consumer_key;
   std::string_view consumer_secret;
-  std::string_view token;            // empty: no oauth_token is sent (request_token step)
+  std::string_view token;  // empty: no oauth_token is sent (request_token step)
   std::string_view token_secret;
-  Params extra_oauth;                // oauth_callback, oauth_verifier: sent and signed
+  Params extra_oauth;  // oauth_callback, oauth_verifier: sent and signed
   Stamp stamp;
-  bool include_version = true;       // X wants oauth_version=1.0; RFC examples omit it
+  bool include_version = true;  // X wants oauth_version=1.0; RFC examples omit it
 };
 
 struct Signed {

@@ -28,13 +28,15 @@ bool is_decimal(std::string_view s) {
 Endpoints Endpoints::for_base(std::string_view base) {
   std::string b(base);
   while (!b.empty() && b.back() == '/') b.pop_back();
-  return Endpoints{b + "/oauth/request_token", b + "/oauth/authenticate", b + "/oauth/access_token"};
+  return Endpoints{b + "/oauth/request_token", b + "/oauth/authenticate",
+                   b + "/oauth/access_token"};
 }
 
 core::Result<OutgoingRequest> build_request_token(const Endpoints& ep, const AppCredentials& app,
                                                   std::string_view callback_url, const Stamp& stamp,
                                                   bool include_version) {
-  if (callback_url.empty()) return make_error(Errc::InvalidArgument, "oauth: oauth_callback is required");
+  if (callback_url.empty())
+    return make_error(Errc::InvalidArgument, "oauth: oauth_callback is required");
   SignInput in;
   in.method = "POST";
   in.url = ep.request_token;
@@ -55,8 +57,10 @@ core::Result<OutgoingRequest> build_access_token(const Endpoints& ep, const AppC
                                                  std::string_view request_token_secret,
                                                  std::string_view verifier, const Stamp& stamp,
                                                  bool include_version) {
-  if (request_token.empty()) return make_error(Errc::InvalidArgument, "oauth: request token is required");
-  if (verifier.empty()) return make_error(Errc::InvalidArgument, "oauth: oauth_verifier is required");
+  if (request_token.empty())
+    return make_error(Errc::InvalidArgument, "oauth: request token is required");
+  if (verifier.empty())
+    return make_error(Errc::InvalidArgument, "oauth: oauth_verifier is required");
   SignInput in;
   in.method = "POST";
   in.url = ep.access_token;
@@ -76,11 +80,14 @@ core::Result<RequestToken> parse_request_token_response(std::string_view body) {
   const std::string* token = find_param(*form, "oauth_token");
   const std::string* secret = find_param(*form, "oauth_token_secret");
   const std::string* confirmed = find_param(*form, "oauth_callback_confirmed");
-  if (!token || token->empty()) return make_error(Errc::Parse, "oauth: request_token answer without oauth_token");
+  if (!token || token->empty())
+    return make_error(Errc::Parse, "oauth: request_token answer without oauth_token");
   if (!secret || secret->empty())
     return make_error(Errc::Parse, "oauth: request_token answer without oauth_token_secret");
   if (!confirmed || *confirmed != "true")
-    return make_error(Errc::Parse, "oauth: oauth_callback_confirmed is not \"true\" (callback URL not registered?)");
+    return make_error(
+        Errc::Parse,
+        "oauth: oauth_callback_confirmed is not \"true\" (callback URL not registered?)");
   return RequestToken{*token, *secret};
 }
 
@@ -91,7 +98,8 @@ core::Result<AccessToken> parse_access_token_response(std::string_view body) {
   const std::string* secret = find_param(*form, "oauth_token_secret");
   const std::string* user_id = find_param(*form, "user_id");
   const std::string* screen_name = find_param(*form, "screen_name");
-  if (!token || token->empty()) return make_error(Errc::Parse, "oauth: access_token answer without oauth_token");
+  if (!token || token->empty())
+    return make_error(Errc::Parse, "oauth: access_token answer without oauth_token");
   if (!secret || secret->empty())
     return make_error(Errc::Parse, "oauth: access_token answer without oauth_token_secret");
   if (!user_id || !is_decimal(*user_id))

@@ -61,7 +61,7 @@ core::Result<RequestToken> parse_request_token_response(std::string_view body);
 struct AccessToken {
   std::string token;
   std::string secret;
-  std::string user_id;      // decimal, kept as text (64-bit ids)
+  std::string user_id;  // decimal, kept as text (64-bit ids)
   std::string screen_name;
 };
 // 200 body of step 3. Errors: not strict form, token/secret/user_id missing or empty, user_id

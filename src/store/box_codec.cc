@@ -5,7 +5,8 @@
 
 namespace store {
 
-core::Result<std::unique_ptr<BoxCodec>> BoxCodec::from_raw_key(std::string_view raw32, core::Rng& rng) {
+core::Result<std::unique_ptr<BoxCodec>> BoxCodec::from_raw_key(std::string_view raw32,
+                                                               core::Rng& rng) {
   // SecretKey validates the length; its only entry point is base64, as the variable is given.
   auto key = SecretKey::from_base64(core::base64_encode(raw32));
   if (!key.ok()) return key.error();

@@ -20,7 +20,8 @@ class BoxCodec final : public SecretCodec {
   BoxCodec(const SecretKey& key, core::Rng& rng) : box_(key), rng_(rng) {}
 
   // From the decoded 32-byte key of app::Config::encryption_key. Errc::Config otherwise.
-  static core::Result<std::unique_ptr<BoxCodec>> from_raw_key(std::string_view raw32, core::Rng& rng);
+  static core::Result<std::unique_ptr<BoxCodec>> from_raw_key(std::string_view raw32,
+                                                              core::Rng& rng);
 
   core::Result<std::string> seal(std::string_view plaintext, std::string_view context) override;
   core::Result<std::string> open(std::string_view sealed, std::string_view context) override;

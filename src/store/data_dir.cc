@@ -26,7 +26,8 @@ std::string octal(mode_t m) {
 
 core::Status prepare_data_dir(const std::string& dir, std::string* problem) {
   if (dir.empty()) {
-    *problem = "no data directory given: set CONNECTOR_DATA_DIR to a directory only this service uses";
+    *problem =
+        "no data directory given: set CONNECTOR_DATA_DIR to a directory only this service uses";
     return make_error(Errc::Config, "data dir");
   }
   if (mkdir(dir.c_str(), 0700) == 0) return fsync_dir(dir + "/..");
@@ -37,7 +38,8 @@ core::Status prepare_data_dir(const std::string& dir, std::string* problem) {
   }
   struct stat st;
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    *problem = "data dir " + dir + " exists but is not a directory; set CONNECTOR_DATA_DIR to a directory";
+    *problem =
+        "data dir " + dir + " exists but is not a directory; set CONNECTOR_DATA_DIR to a directory";
     return make_error(Errc::Config, "data dir");
   }
   if (st.st_mode & 077) {
@@ -46,8 +48,8 @@ core::Status prepare_data_dir(const std::string& dir, std::string* problem) {
     return make_error(Errc::Config, "data dir mode");
   }
   if (access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
-    *problem = "data dir " + dir + " is not writable by this user (uid " + std::to_string(getuid()) +
-               "); fix its owner or set CONNECTOR_DATA_DIR elsewhere";
+    *problem = "data dir " + dir + " is not writable by this user (uid " +
+               std::to_string(getuid()) + "); fix its owner or set CONNECTOR_DATA_DIR elsewhere";
     return make_error(Errc::Config, "data dir access");
   }
   return core::ok_status();
@@ -75,7 +77,8 @@ core::Result<int> lock_data_dir(const std::string& dir, std::string* problem) {
     return make_error(Errc::Io, "lock file", err);
   }
   std::string pid = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+  if (ftruncate(fd, 0) != 0 ||
+      pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     int err = errno;
     close(fd);
     *problem = "cannot write lock file " + path + ": " + strerror(err);
@@ -96,7 +99,8 @@ core::Status check_private_file(const std::string& path, std::string* problem) {
   }
   if (st.st_mode & 077) {
     *problem = path + " has mode " + octal(st.st_mode) +
-               ": group/other may read the stored secrets; run `chmod 600 " + path + "` and restart";
+               ": group/other may read the stored secrets; run `chmod 600 " + path +
+               "` and restart";
     return make_error(Errc::Config, "store file mode");
   }
   return core::ok_status();

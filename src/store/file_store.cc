@@ -89,13 +89,18 @@ int write_all(int fd, const std::string& bytes) {
 // Returns the open fd of the new file (append mode) or -errno; `where` names the failed step.
 int replace_file(const std::string& dir, const std::string& tmp, const std::string& path,
                  const std::string& bytes, const char** where) {
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int fd =
+      open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return *where = "create temp log", -errno;
   int err = write_all(fd, bytes);
-  if (err) *where = "write temp log";
-  else if (fsync(fd) != 0) err = errno, *where = "fsync temp log";
-  else if (rename(tmp.c_str(), path.c_str()) != 0) err = errno, *where = "rename temp log";
-  else if (!fsync_dir(dir).ok()) err = EIO, *where = "fsync data dir";
+  if (err)
+    *where = "write temp log";
+  else if (fsync(fd) != 0)
+    err = errno, *where = "fsync temp log";
+  else if (rename(tmp.c_str(), path.c_str()) != 0)
+    err = errno, *where = "rename temp log";
+  else if (!fsync_dir(dir).ok())
+    err = EIO, *where = "fsync data dir";
   if (err) {
     ::close(fd);
     unlink(tmp.c_str());
@@ -112,16 +117,16 @@ std::string at_offset(const std::string& path, size_t offset) {
 
 struct FileStore::WriteJob {
   uv_work_t req;
-  FileStore* owner;        // nullptr once the store is gone: the job then closes the fds
-  int fd;                  // log fd to append to (not used when compacting)
-  int mark_fd;             // commit mark, written after the log is synced
-  CommitMark mark;         // what the mark says once this job is durable
-  int lock_fd = -1;        // handed over by a store destroyed mid-write
-  std::string bytes;       // records to append, or the whole snapshot
+  FileStore* owner;   // nullptr once the store is gone: the job then closes the fds
+  int fd;             // log fd to append to (not used when compacting)
+  int mark_fd;        // commit mark, written after the log is synced
+  CommitMark mark;    // what the mark says once this job is durable
+  int lock_fd = -1;   // handed over by a store destroyed mid-write
+  std::string bytes;  // records to append, or the whole snapshot
   bool compact = false;
   std::string dir, path, tmp;
-  uint64_t seq = 0;        // durable up to this commit once done
-  int preset_errno = 0;    // fail without writing (test hook)
+  uint64_t seq = 0;      // durable up to this commit once done
+  int preset_errno = 0;  // fail without writing (test hook)
   core::Error preset{Errc::Internal};
   bool has_preset = false;
   // Results.
@@ -164,7 +169,8 @@ core::Result<std::unique_ptr<FileStore>> FileStore::open(uv_loop_t* loop, const 
   if (!lock) return lock.error();
   fs->lock_fd_ = *lock;
   if (unlink(fs->tmp_path_.c_str()) == 0)  // a rewrite that never reached its rename
-    core::log::warn("store: removed an unfinished log rewrite", {core::log::f("file", fs->tmp_path_)});
+    core::log::warn("store: removed an unfinished log rewrite",
+                    {core::log::f("file", fs->tmp_path_)});
   fs->mark_fd_ = ::open(fs->mark_path_.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   bool had_mark = fs->mark_fd_ >= 0;
   if (!had_mark && errno == ENOENT) {
@@ -178,9 +184,10 @@ core::Result<std::unique_ptr<FileStore>> FileStore::open(uv_loop_t* loop, const 
   struct stat st;
   if (lstat(fs->log_path_.c_str(), &st) != 0 && errno == ENOENT) {
     if (had_mark && fstat(fs->mark_fd_, &st) == 0 && st.st_size > 0) {
-      *problem = fs->log_path_ + " is missing but " + fs->mark_path_ + " records committed data: the " +
-                 "store was deleted or moved. Restore the data dir from a backup; or, to start over, " +
-                 "remove " + fs->mark_path_ + " too (jobs must then be set up again).";
+      *problem =
+          fs->log_path_ + " is missing but " + fs->mark_path_ + " records committed data: the " +
+          "store was deleted or moved. Restore the data dir from a backup; or, to start over, " +
+          "remove " + fs->mark_path_ + " too (jobs must then be set up again).";
       return make_error(Errc::Corrupt, "store log missing");
     }
     TC_TRY(fs->create_log(problem));
@@ -229,10 +236,11 @@ core::Status FileStore::create_log(std::string* problem) {
 core::Status FileStore::check_mark(size_t good_end, uint64_t base, std::string* problem) {
   const std::string advice =
       " Acknowledged changes are missing, so the store will not start. Restore the data dir from a "
-      "backup; or, to accept the loss, move " + mark_path_ + " aside and restart.";
+      "backup; or, to accept the loss, move " +
+      mark_path_ + " aside and restart.";
   if (good_end < base) {
-    *problem = log_path_ + " is truncated: its snapshot is " + std::to_string(base) + " bytes but only " +
-               std::to_string(good_end) + " are intact." + advice;
+    *problem = log_path_ + " is truncated: its snapshot is " + std::to_string(base) +
+               " bytes but only " + std::to_string(good_end) + " are intact." + advice;
     return make_error(Errc::Corrupt, "store log truncated");
   }
   std::string bytes(2 * kMarkSlotBytes, '\0');
@@ -243,29 +251,31 @@ core::Status FileStore::check_mark(size_t good_end, uint64_t base, std::string* 
   }
   bytes.resize(static_cast<size_t>(n));
   if (bytes.empty()) {  // a crash between creating the log and its first mark: nothing acknowledged
-    core::log::warn("store: commit mark missing; recreating it", {core::log::f("file", mark_path_)});
+    core::log::warn("store: commit mark missing; recreating it",
+                    {core::log::f("file", mark_path_)});
     return core::ok_status();
   }
   auto mark = pick_mark(bytes);
   if (!mark) {
-    *problem = mark_path_ + " is damaged (no valid slot), so the store cannot prove nothing was lost." +
-               advice;
+    *problem = mark_path_ +
+               " is damaged (no valid slot), so the store cannot prove nothing was lost." + advice;
     return make_error(Errc::Corrupt, "commit mark damaged");
   }
   mark_counter_ = mark->counter;
   if (mark->generation == generation_) {
     if (good_end < mark->length) {
-      *problem = log_path_ + " is truncated: " + std::to_string(mark->length) + " bytes were acknowledged but " +
-                 "only " + std::to_string(good_end) + " are intact." + advice;
+      *problem = log_path_ + " is truncated: " + std::to_string(mark->length) +
+                 " bytes were acknowledged but " + "only " + std::to_string(good_end) +
+                 " are intact." + advice;
       return make_error(Errc::Corrupt, "store log truncated");
     }
     return core::ok_status();
   }
   // A crash between a snapshot rewrite's rename and its mark: the snapshot is complete (base).
   if (mark->generation + 1 == generation_) return core::ok_status();
-  *problem = mark_path_ + " belongs to log generation " + std::to_string(mark->generation) + " but " +
-             log_path_ + " is generation " + std::to_string(generation_) + ": the files come from " +
-             "different copies of the store." + advice;
+  *problem = mark_path_ + " belongs to log generation " + std::to_string(mark->generation) +
+             " but " + log_path_ + " is generation " + std::to_string(generation_) +
+             ": the files come from " + "different copies of the store." + advice;
   return make_error(Errc::Corrupt, "commit mark mismatch");
 }
 
@@ -299,7 +309,8 @@ core::Status FileStore::load(std::string* problem) {
   }
   const std::string advice =
       ". The store will not start on damaged data. Restore the data dir from a backup; or, to "
-      "start over, move " + log_path_ + " and " + mark_path_ + " aside (jobs must then be set up again " +
+      "start over, move " +
+      log_path_ + " and " + mark_path_ + " aside (jobs must then be set up again " +
       "and settings re-entered).";
   LogScan scan = scan_log(bytes, lim::kMaxStoreRecordBytes);
   if (scan.corrupt) {
@@ -330,17 +341,20 @@ core::Status FileStore::load(std::string* problem) {
         return make_error(Errc::Config, "store format version");
       }
     } else if (st_rec.ok()) {
-      if (!cJSON_IsArray(tree->get())) st_rec = make_error(Errc::Corrupt, "record is not an op list");
+      if (!cJSON_IsArray(tree->get()))
+        st_rec = make_error(Errc::Corrupt, "record is not an op list");
       if (st_rec.ok() && opt_.codec && has_plain_secrets(tree->get())) plain_secrets = true;
       if (st_rec.ok()) st_rec = open_secrets(tree->get(), opt_.codec);
-      for (const cJSON* op = st_rec.ok() ? tree->get()->child : nullptr; op && st_rec.ok(); op = op->next)
+      for (const cJSON* op = st_rec.ok() ? tree->get()->child : nullptr; op && st_rec.ok();
+           op = op->next)
         st_rec = state().apply(op);
     }
     if (!st_rec.ok()) {
       ::close(fd);
       if (st_rec.error().code == Errc::Crypto) {
-        *problem = std::string("cannot read the secrets in ") + at_offset(log_path_, rec.offset) + ": " +
-                   st_rec.error().where + ". Start with the data key this store was written with.";
+        *problem = std::string("cannot read the secrets in ") + at_offset(log_path_, rec.offset) +
+                   ": " + st_rec.error().where +
+                   ". Start with the data key this store was written with.";
         return st_rec.error();
       }
       *problem = "store log is corrupt: " + std::string(st_rec.error().where) + " in record at " +
@@ -354,9 +368,10 @@ core::Status FileStore::load(std::string* problem) {
     return marked;
   }
   if (scan.torn_bytes > 0) {
-    core::log::warn("store: dropped an incomplete last record left by a crash (it was never acknowledged)",
-                    {core::log::f("file", log_path_), core::log::f("offset", scan.good_end),
-                     core::log::f("bytes", scan.torn_bytes)});
+    core::log::warn(
+        "store: dropped an incomplete last record left by a crash (it was never acknowledged)",
+        {core::log::f("file", log_path_), core::log::f("offset", scan.good_end),
+         core::log::f("bytes", scan.torn_bytes)});
     if (ftruncate(fd, static_cast<off_t>(scan.good_end)) != 0 || fsync(fd) != 0) {
       *problem = "cannot truncate the torn tail of " + log_path_ + ": " + strerror(errno);
       ::close(fd);
@@ -367,12 +382,14 @@ core::Status FileStore::load(std::string* problem) {
   log_bytes_ = scan.good_end;
   snapshot_bytes_ = base;
   state().purge_expired_auths();
-  core::log::info("store: loaded", {core::log::f("file", log_path_), core::log::f("bytes", log_bytes_),
-                                    core::log::f("records", scan.records.size()),
-                                    core::log::f("jobs", state().job_count()),
-                                    core::log::f("tasks", state().task_count())});
+  core::log::info(
+      "store: loaded",
+      {core::log::f("file", log_path_), core::log::f("bytes", log_bytes_),
+       core::log::f("records", scan.records.size()), core::log::f("jobs", state().job_count()),
+       core::log::f("tasks", state().task_count())});
   if (plain_secrets) {  // a data key was added: seal what was written in clear, now
-    core::log::info("store: sealing secrets stored in clear with the data key", {core::log::f("file", log_path_)});
+    core::log::info("store: sealing secrets stored in clear with the data key",
+                    {core::log::f("file", log_path_)});
     return rewrite_log_now(problem);
   }
   return write_mark_now(problem);
@@ -434,7 +451,8 @@ void FileStore::commit(json::Json ops, uint64_t seq) {
   auto rec = serialize(std::move(ops));
   if (!rec) {
     // Cannot be written, yet already in the index: the store must stop (see indexed_store.h).
-    core::log::error("store: cannot serialise a change", {core::log::f("where", rec.error().where)});
+    core::log::error("store: cannot serialise a change",
+                     {core::log::f("where", rec.error().where)});
     if (!pending_error_) pending_error_ = rec.error();
     batch_seq_ = seq;
     if (!job_) start_write();
@@ -518,7 +536,6 @@ void FileStore::work(uv_work_t* req) {
   if (job->err) job->where = "write commit mark";
 }
 
-
 void FileStore::after_work(uv_work_t* req, int) {
   auto* job = static_cast<WriteJob*>(req->data);
   if (!job->owner) {  // the store was destroyed while we wrote
@@ -536,9 +553,10 @@ void FileStore::on_written(WriteJob* job) {
   std::unique_ptr<WriteJob> hold(job);
   if (job->has_preset || job->err) {
     core::Error e = job->has_preset ? job->preset : make_error(Errc::Io, job->where, job->err);
-    core::log::error("store: write failed; the store stops accepting changes, restart the service",
-                     {core::log::f("file", log_path_), core::log::f("step", e.where),
-                      core::log::f("error", job->err ? strerror(job->err) : core::errc_message(e.code))});
+    core::log::error(
+        "store: write failed; the store stops accepting changes, restart the service",
+        {core::log::f("file", log_path_), core::log::f("step", e.where),
+         core::log::f("error", job->err ? strerror(job->err) : core::errc_message(e.code))});
     on_failed(e);
     return;
   }

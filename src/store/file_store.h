@@ -20,8 +20,8 @@ namespace store {
 class FileStore final : public IndexedStore {
  public:
   struct Options {
-    std::string dir;                 // the data dir (CONNECTOR_DATA_DIR)
-    SecretCodec* codec = nullptr;    // seals secrets on disk; nullptr = stored as-is (0600)
+    std::string dir;               // the data dir (CONNECTOR_DATA_DIR)
+    SecretCodec* codec = nullptr;  // seals secrets on disk; nullptr = stored as-is (0600)
     // Rewrite the log once it exceeds this and twice the last snapshot (tests lower it).
     size_t compact_min_bytes = core::limits::kStoreCompactMinBytes;
     // Changes queued behind the write in flight before calls get Busy (tests lower it).
@@ -71,13 +71,13 @@ class FileStore final : public IndexedStore {
   int lock_fd_ = -1;
   int log_fd_ = -1;
   int mark_fd_ = -1;
-  uint64_t generation_ = 0;      // of the current log (its header says so)
-  uint64_t mark_counter_ = 0;    // writes of the commit mark
-  size_t log_bytes_ = 0;         // bytes in the log file (durable or being written)
-  size_t snapshot_bytes_ = 0;    // size of the log right after the last rewrite
-  std::string batch_;            // framed records waiting for the next write
-  uint64_t batch_seq_ = 0;       // highest commit seq inside batch_
-  WriteJob* job_ = nullptr;      // the write in flight (one at a time keeps the order)
+  uint64_t generation_ = 0;    // of the current log (its header says so)
+  uint64_t mark_counter_ = 0;  // writes of the commit mark
+  size_t log_bytes_ = 0;       // bytes in the log file (durable or being written)
+  size_t snapshot_bytes_ = 0;  // size of the log right after the last rewrite
+  std::string batch_;          // framed records waiting for the next write
+  uint64_t batch_seq_ = 0;     // highest commit seq inside batch_
+  WriteJob* job_ = nullptr;    // the write in flight (one at a time keeps the order)
   size_t compactions_ = 0;
   int fail_next_errno_ = 0;
   std::optional<core::Error> pending_error_;  // a change that could not be serialised

@@ -17,10 +17,13 @@ IndexedStore::~IndexedStore() {
 
 template <class T>
 void IndexedStore::finish(Callback<T> cb, core::Result<T> result) {
-  pending_.push_back(Pending{issued_, [cb = std::move(cb), r = std::move(result)](const core::Error* e) mutable {
-                               if (e) cb(core::Result<T>(*e));
-                               else cb(std::move(r));
-                             }});
+  pending_.push_back(
+      Pending{issued_, [cb = std::move(cb), r = std::move(result)](const core::Error* e) mutable {
+                if (e)
+                  cb(core::Result<T>(*e));
+                else
+                  cb(std::move(r));
+              }});
   schedule();
 }
 
@@ -50,7 +53,8 @@ void IndexedStore::mutate(Callback<T> cb, F&& f) {
 
 void IndexedStore::schedule() {
   if (pending_.empty() || (pending_.front().after > durable_ && !failed_)) return;
-  if (!timer_) timer_ = uv::Timer::create(loop_, this);  // a call after close(): answered, then dropped
+  if (!timer_)
+    timer_ = uv::Timer::create(loop_, this);  // a call after close(): answered, then dropped
   if (!timer_->active()) timer_->start(0);
 }
 
@@ -162,21 +166,24 @@ void IndexedStore::take_pending_auth(std::string token, Callback<PendingAuth> cb
 }
 
 void IndexedStore::delete_pending_auths_for_job(std::string job_id, Callback<size_t> cb) {
-  mutate(std::move(cb),
-         [&](cJSON* j) { return core::Result<size_t>(state_.delete_pending_auths_for_job(job_id, j)); });
+  mutate(std::move(cb), [&](cJSON* j) {
+    return core::Result<size_t>(state_.delete_pending_auths_for_job(job_id, j));
+  });
 }
 
 void IndexedStore::enqueue_task(Task task, Callback<EnqueueOutcome> cb) {
   mutate(std::move(cb), [&](cJSON* j) { return state_.enqueue_task(std::move(task), j); });
 }
 
-void IndexedStore::lease_task(std::string owner, int64_t visibility_ms, Callback<std::optional<Lease>> cb) {
+void IndexedStore::lease_task(std::string owner, int64_t visibility_ms,
+                              Callback<std::optional<Lease>> cb) {
   mutate(std::move(cb), [&](cJSON* j) { return state_.lease_task(owner, visibility_ms, j); });
 }
 
 void IndexedStore::extend_lease(std::string task_id, std::string lease_id, int64_t visibility_ms,
                                 DoneCallback cb) {
-  mutate(std::move(cb), [&](cJSON*) { return state_.extend_lease(task_id, lease_id, visibility_ms); });
+  mutate(std::move(cb),
+         [&](cJSON*) { return state_.extend_lease(task_id, lease_id, visibility_ms); });
 }
 
 void IndexedStore::release_task(std::string task_id, std::string lease_id, int64_t delay_ms,
@@ -186,12 +193,14 @@ void IndexedStore::release_task(std::string task_id, std::string lease_id, int64
 
 void IndexedStore::save_progress(std::string task_id, std::string lease_id, Checkpoint delta,
                                  DoneCallback cb) {
-  mutate(std::move(cb), [&](cJSON* j) { return state_.save_progress(task_id, lease_id, delta, j); });
+  mutate(std::move(cb),
+         [&](cJSON* j) { return state_.save_progress(task_id, lease_id, delta, j); });
 }
 
 void IndexedStore::complete_task(std::string task_id, std::string lease_id, TaskOutcome outcome,
                                  DoneCallback cb) {
-  mutate(std::move(cb), [&](cJSON* j) { return state_.complete_task(task_id, lease_id, outcome, j); });
+  mutate(std::move(cb),
+         [&](cJSON* j) { return state_.complete_task(task_id, lease_id, outcome, j); });
 }
 
 void IndexedStore::unpark_task(std::string task_id, DoneCallback cb) {

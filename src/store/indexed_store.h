@@ -43,7 +43,8 @@ class IndexedStore : public Store, private uv::Timer::Handler {
   void take_pending_auth(std::string request_token, Callback<PendingAuth> cb) override;
   void delete_pending_auths_for_job(std::string job_id, Callback<size_t> cb) override;
   void enqueue_task(Task task, Callback<EnqueueOutcome> cb) override;
-  void lease_task(std::string owner, int64_t visibility_ms, Callback<std::optional<Lease>> cb) override;
+  void lease_task(std::string owner, int64_t visibility_ms,
+                  Callback<std::optional<Lease>> cb) override;
   void extend_lease(std::string task_id, std::string lease_id, int64_t visibility_ms,
                     DoneCallback cb) override;
   void release_task(std::string task_id, std::string lease_id, int64_t delay_ms,
@@ -71,14 +72,16 @@ class IndexedStore : public Store, private uv::Timer::Handler {
   virtual bool commit_in_flight() const = 0;
   void on_durable(uint64_t seq);
   // For backends that are durable at once (memory): records it without delivering anything.
-  void set_durable(uint64_t seq) { if (seq > durable_) durable_ = seq; }
+  void set_durable(uint64_t seq) {
+    if (seq > durable_) durable_ = seq;
+  }
   void on_failed(core::Error error);
   State& state() { return state_; }
   uv_loop_t* loop() { return loop_; }
 
  private:
   struct Pending {
-    uint64_t after;                                  // delivered once durable_ >= after
+    uint64_t after;                                   // delivered once durable_ >= after
     std::function<void(const core::Error*)> deliver;  // error = store failed before `after`
   };
 
@@ -96,15 +99,15 @@ class IndexedStore : public Store, private uv::Timer::Handler {
 
   uv_loop_t* loop_;
   State state_;
-  uv::Ptr<uv::Timer> timer_;      // zero-delay timer that delivers callbacks on a later turn
-  std::deque<Pending> pending_;   // callbacks in call order
-  uint64_t issued_ = 0;           // seq of the last commit handed to the backend
-  uint64_t durable_ = 0;          // every commit <= durable_ is on disk
+  uv::Ptr<uv::Timer> timer_;     // zero-delay timer that delivers callbacks on a later turn
+  std::deque<Pending> pending_;  // callbacks in call order
+  uint64_t issued_ = 0;          // seq of the last commit handed to the backend
+  uint64_t durable_ = 0;         // every commit <= durable_ is on disk
   std::optional<core::Error> failed_;
   bool closing_ = false;
   bool closed_ = false;
   DoneCallback close_cb_;
-  bool* alive_ = nullptr;         // set while flush() runs user callbacks (destroy-safety)
+  bool* alive_ = nullptr;  // set while flush() runs user callbacks (destroy-safety)
 };
 
 }  // namespace store

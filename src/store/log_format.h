@@ -44,8 +44,8 @@ LogScan scan_log(std::string_view bytes, size_t max_record_bytes);
 // The commit mark (file state.mark): how many bytes of which log generation have been
 // acknowledged. A log shorter than its mark lost acknowledged data (truncated, not torn), which
 // a log alone cannot tell from a crash. Two 32-byte slots are written alternately, so a mark
-// torn by a crash leaves the other slot intact: {magic "TCMK", generation, length, counter (u64 each),
-// CRC-32 of the first 28 bytes}.
+// torn by a crash leaves the other slot intact: {magic "TCMK", generation, length, counter (u64
+// each), CRC-32 of the first 28 bytes}.
 struct CommitMark {
   uint64_t generation = 0;  // incremented by every snapshot rewrite of the log
   uint64_t length = 0;      // acknowledged bytes of that log

@@ -14,10 +14,10 @@ namespace lim = core::limits;
 using core::Errc;
 using core::make_error;
 
-constexpr const char* kSecretFields[] = {
-    "twitter_api_key", "twitter_api_secret_key", "twitter_access_token",
-    "twitter_access_token_secret", "aad_app_secret", "user_token", "user_token_secret",
-    "request_token_secret"};
+constexpr const char* kSecretFields[] = {"twitter_api_key",      "twitter_api_secret_key",
+                                         "twitter_access_token", "twitter_access_token_secret",
+                                         "aad_app_secret",       "user_token",
+                                         "user_token_secret",    "request_token_secret"};
 
 std::string u64_str(uint64_t v) { return std::to_string(v); }
 
@@ -79,9 +79,11 @@ const char* task_result_name(TaskResult r) {
 }
 
 core::Status check_id(std::string_view id, const char* where) {
-  if (id.empty() || id.size() > lim::kMaxStoreIdBytes) return make_error(Errc::InvalidArgument, where);
+  if (id.empty() || id.size() > lim::kMaxStoreIdBytes)
+    return make_error(Errc::InvalidArgument, where);
   for (char c : id)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return make_error(Errc::InvalidArgument, where);
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return make_error(Errc::InvalidArgument, where);
   return core::ok_status();
 }
 
@@ -200,7 +202,8 @@ core::Result<PendingAuth> auth_from_json(const cJSON* v) {
   a.state = r.str("state", lim::kMaxStoreIdBytes);
   a.created_ms = r.i64("created_ms");
   TC_TRY(r.status("pending_auth"));
-  if (!check_id(a.request_token, "").ok()) return make_error(Errc::Corrupt, "pending_auth.request_token");
+  if (!check_id(a.request_token, "").ok())
+    return make_error(Errc::Corrupt, "pending_auth.request_token");
   return a;
 }
 
@@ -244,7 +247,8 @@ core::Result<Task> task_from_json(const cJSON* v) {
   const cJSON* dirty = json::get_array(v, "dirty_entities");
   if (!dirty) return make_error(Errc::Corrupt, "task.dirty_entities");
   for (const cJSON* c = dirty->child; c; c = c->next) {
-    if (!cJSON_IsString(c) || !c->valuestring) return make_error(Errc::Corrupt, "task.dirty_entities");
+    if (!cJSON_IsString(c) || !c->valuestring)
+      return make_error(Errc::Corrupt, "task.dirty_entities");
     t.dirty_entities.emplace_back(c->valuestring);
   }
   TC_TRY(r.status("task"));
@@ -271,7 +275,8 @@ core::Result<std::vector<UploadedItem>> items_from_json(const cJSON* v) {
     if (cJSON_GetArraySize(row) != 3) return make_error(Errc::Corrupt, "checkpoint.items");
     const cJSON* f[3] = {row->child, row->child->next, row->child->next->next};
     for (const cJSON* x : f)
-      if (!cJSON_IsString(x) || !x->valuestring) return make_error(Errc::Corrupt, "checkpoint.items");
+      if (!cJSON_IsString(x) || !x->valuestring)
+        return make_error(Errc::Corrupt, "checkpoint.items");
     out.push_back(UploadedItem{f[0]->valuestring, f[1]->valuestring, f[2]->valuestring});
   }
   return out;
@@ -297,7 +302,8 @@ core::Status seal_secrets(cJSON* tree, SecretCodec* codec) {
 bool has_plain_secrets(const cJSON* tree) {
   if (!tree) return false;
   for (const cJSON* c = tree->child; c; c = c->next) {
-    if (c->string && is_secret_field(c->string) && cJSON_IsString(c) && c->valuestring && c->valuestring[0])
+    if (c->string && is_secret_field(c->string) && cJSON_IsString(c) && c->valuestring &&
+        c->valuestring[0])
       return true;
     if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && has_plain_secrets(c)) return true;
   }

@@ -36,7 +36,9 @@ std::string associated_data(std::string_view label) {
   return ad;
 }
 
-const unsigned char* u(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* u(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 struct Gcm {
   mbedtls_gcm_context ctx;
@@ -64,13 +66,19 @@ bool write_all(int fd, std::string_view bytes) {
 }  // namespace
 
 core::Result<SecretKey> SecretKey::from_base64(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.remove_suffix(1);
   auto raw = core::base64_decode(text);
-  if (!raw.ok()) return make_error(Errc::Config, "CONNECTOR_ENCRYPTION_KEY is not valid base64 (generate one with: openssl rand -base64 32)");
+  if (!raw.ok())
+    return make_error(Errc::Config,
+                      "CONNECTOR_ENCRYPTION_KEY is not valid base64 (generate one with: openssl "
+                      "rand -base64 32)");
   if (raw->size() != 32) {
     mbedtls_platform_zeroize(raw->data(), raw->size());
-    return make_error(Errc::Config, "CONNECTOR_ENCRYPTION_KEY must decode to exactly 32 bytes (openssl rand -base64 32)",
-                      static_cast<int>(raw->size()));
+    return make_error(
+        Errc::Config,
+        "CONNECTOR_ENCRYPTION_KEY must decode to exactly 32 bytes (openssl rand -base64 32)",
+        static_cast<int>(raw->size()));
   }
   SecretKey k;
   memcpy(k.bytes_.data(), raw->data(), 32);
@@ -87,10 +95,12 @@ SecretKey SecretKey::from_bytes_for_test(const std::array<uint8_t, 32>& bytes) {
 SecretKey::~SecretKey() { mbedtls_platform_zeroize(bytes_.data(), bytes_.size()); }
 
 bool SecretBox::looks_sealed(std::string_view bytes) {
-  return bytes.size() >= kHeaderBytes + kTagBytes && memcmp(bytes.data(), kMagic, sizeof kMagic) == 0;
+  return bytes.size() >= kHeaderBytes + kTagBytes &&
+         memcmp(bytes.data(), kMagic, sizeof kMagic) == 0;
 }
 
-std::string SecretBox::seal(std::string_view plaintext, std::string_view label, core::Rng& rng) const {
+std::string SecretBox::seal(std::string_view plaintext, std::string_view label,
+                            core::Rng& rng) const {
   std::string out(kMagic, sizeof kMagic);
   out += static_cast<char>(kVersion);
   unsigned char nonce[kNonceBytes];
@@ -103,8 +113,9 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view label, 
   unsigned char* base = reinterpret_cast<unsigned char*>(out.data());
   int rc = mbedtls_gcm_setkey(&gcm.ctx, MBEDTLS_CIPHER_ID_AES, key_.bytes().data(), 256);
   if (rc == 0)
-    rc = mbedtls_gcm_crypt_and_tag(&gcm.ctx, MBEDTLS_GCM_ENCRYPT, plaintext.size(), nonce, sizeof nonce, u(ad), ad.size(),
-                                   u(plaintext), base + ct_at, kTagBytes, base + ct_at + plaintext.size());
+    rc = mbedtls_gcm_crypt_and_tag(&gcm.ctx, MBEDTLS_GCM_ENCRYPT, plaintext.size(), nonce,
+                                   sizeof nonce, u(ad), ad.size(), u(plaintext), base + ct_at,
+                                   kTagBytes, base + ct_at + plaintext.size());
   // AES-GCM is compiled in and the arguments are ours: failure is a build defect.
   if (rc != 0) {
     fprintf(stderr, "fatal: AES-256-GCM unavailable (mbedTLS %d)\n", rc);
@@ -116,7 +127,8 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view label, 
 core::Result<std::string> SecretBox::open(std::string_view sealed, std::string_view label) const {
   if (sealed.size() < kHeaderBytes + kTagBytes || memcmp(sealed.data(), kMagic, sizeof kMagic) != 0)
     return make_error(Errc::Corrupt, "sealed secret is truncated or not a sealed secret");
-  if (static_cast<uint8_t>(sealed[sizeof kMagic]) != kVersion) return make_error(Errc::Corrupt, "unknown sealed secret version");
+  if (static_cast<uint8_t>(sealed[sizeof kMagic]) != kVersion)
+    return make_error(Errc::Corrupt, "unknown sealed secret version");
   const unsigned char* nonce = u(sealed) + sizeof kMagic + 1;
   size_t ct_len = sealed.size() - kHeaderBytes - kTagBytes;
   std::string_view ct = sealed.substr(kHeaderBytes, ct_len);
@@ -126,8 +138,8 @@ core::Result<std::string> SecretBox::open(std::string_view sealed, std::string_v
   Gcm gcm;
   int rc = mbedtls_gcm_setkey(&gcm.ctx, MBEDTLS_CIPHER_ID_AES, key_.bytes().data(), 256);
   if (rc == 0)
-    rc = mbedtls_gcm_auth_decrypt(&gcm.ctx, ct_len, nonce, kNonceBytes, u(ad), ad.size(), tag, kTagBytes, u(ct),
-                                  reinterpret_cast<unsigned char*>(out.data()));
+    rc = mbedtls_gcm_auth_decrypt(&gcm.ctx, ct_len, nonce, kNonceBytes, u(ad), ad.size(), tag,
+                                  kTagBytes, u(ct), reinterpret_cast<unsigned char*>(out.data()));
   if (rc != 0) {
     mbedtls_platform_zeroize(out.data(), out.size());
     return make_error(Errc::Crypto, "wrong CONNECTOR_ENCRYPTION_KEY or tampered secret", rc);
@@ -159,7 +171,8 @@ core::Status write_secret_file(const std::string& path, std::string_view bytes) 
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   Fd d;
   d.fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (d.fd < 0 || fsync(d.fd) != 0) return make_error(Errc::Io, "secret file: fsync of the directory failed", errno);
+  if (d.fd < 0 || fsync(d.fd) != 0)
+    return make_error(Errc::Io, "secret file: fsync of the directory failed", errno);
   return core::ok_status();
 }
 
@@ -168,15 +181,18 @@ core::Result<std::string> read_secret_file(const std::string& path) {
   f.fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (f.fd < 0) {
     if (errno == ENOENT) return make_error(Errc::NotFound, "secret file does not exist");
-    if (errno == ELOOP) return make_error(Errc::Config, "secret file is a symbolic link; refusing to follow it");
+    if (errno == ELOOP)
+      return make_error(Errc::Config, "secret file is a symbolic link; refusing to follow it");
     return make_error(Errc::Io, "secret file: cannot open", errno);
   }
   struct stat st;
   if (fstat(f.fd, &st) != 0) return make_error(Errc::Io, "secret file: stat failed", errno);
   if (!S_ISREG(st.st_mode)) return make_error(Errc::Config, "secret file is not a regular file");
-  if (st.st_uid != geteuid()) return make_error(Errc::Config, "secret file is owned by another user");
+  if (st.st_uid != geteuid())
+    return make_error(Errc::Config, "secret file is owned by another user");
   if ((st.st_mode & 077) != 0)
-    return make_error(Errc::Config, "secret file is accessible by group or others; run chmod 600 on it",
+    return make_error(Errc::Config,
+                      "secret file is accessible by group or others; run chmod 600 on it",
                       static_cast<int>(st.st_mode & 0777));
   if (static_cast<uint64_t>(st.st_size) > core::limits::kMaxSecretFileBytes)
     return make_error(Errc::TooLarge, "secret file larger than 64 KiB");
@@ -200,14 +216,16 @@ core::Status store_secret(const std::string& path, std::string_view label, std::
   return write_secret_file(path, sealed);
 }
 
-core::Result<std::string> load_secret(const std::string& path, std::string_view label, const SecretBox* box,
-                                      bool* was_plain) {
+core::Result<std::string> load_secret(const std::string& path, std::string_view label,
+                                      const SecretBox* box, bool* was_plain) {
   *was_plain = false;
   auto raw = read_secret_file(path);
   if (!raw.ok()) return raw.error();
   bool sealed = SecretBox::looks_sealed(*raw);
   if (sealed && !box)
-    return make_error(Errc::Config, "secret file is encrypted; set CONNECTOR_ENCRYPTION_KEY to the key it was sealed with");
+    return make_error(
+        Errc::Config,
+        "secret file is encrypted; set CONNECTOR_ENCRYPTION_KEY to the key it was sealed with");
   if (!sealed) {
     *was_plain = box != nullptr;
     return raw;

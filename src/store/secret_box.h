@@ -65,7 +65,7 @@ core::Status store_secret(const std::string& path, std::string_view label, std::
                           const SecretBox* box, core::Rng& rng);
 // Reads it back. A sealed file without a box is Errc::Config ("set CONNECTOR_ENCRYPTION_KEY");
 // a plain file with a box is returned as is with *was_plain = true so the caller re-seals it.
-core::Result<std::string> load_secret(const std::string& path, std::string_view label, const SecretBox* box,
-                                      bool* was_plain);
+core::Result<std::string> load_secret(const std::string& path, std::string_view label,
+                                      const SecretBox* box, bool* was_plain);
 
 }  // namespace store

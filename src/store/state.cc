@@ -31,7 +31,8 @@ json::Json op_with_id(const char* kind, const std::string& id) {
 }
 
 core::Status check_len(const std::string& v, size_t max, const char* where) {
-  if (v.size() > max || memchr(v.data(), '\0', v.size())) return make_error(Errc::InvalidArgument, where);
+  if (v.size() > max || memchr(v.data(), '\0', v.size()))
+    return make_error(Errc::InvalidArgument, where);
   return core::ok_status();
 }
 
@@ -131,7 +132,8 @@ core::Status State::put_settings(Settings s, cJSON* journal) {
 core::Status State::put_job(Job job, cJSON* journal) {
   TC_TRY(check_job(job));
   auto it = jobs_.find(job.job_id);
-  if (it == jobs_.end() && jobs_.size() >= lim::kMaxStoreJobs) return make_error(Errc::Busy, "job count limit");
+  if (it == jobs_.end() && jobs_.size() >= lim::kMaxStoreJobs)
+    return make_error(Errc::Busy, "job count limit");
   int64_t now = clock_.now_unix_ms();
   job.created_ms = it == jobs_.end() ? now : it->second.created_ms;
   job.updated_ms = now;
@@ -162,8 +164,10 @@ core::Status State::delete_job(const std::string& job_id, cJSON* journal) {
 void State::purge_expired_auths() {
   int64_t now = clock_.now_unix_ms();
   for (auto it = auths_.begin(); it != auths_.end();) {
-    if (now - it->second.created_ms >= lim::kPendingAuthTtlMs) it = auths_.erase(it);
-    else ++it;
+    if (now - it->second.created_ms >= lim::kPendingAuthTtlMs)
+      it = auths_.erase(it);
+    else
+      ++it;
   }
 }
 
@@ -174,7 +178,8 @@ core::Status State::put_pending_auth(PendingAuth auth, cJSON* journal) {
   TC_TRY(check_opt_id(auth.state, "sign-in state"));
   purge_expired_auths();
   if (auths_.count(auth.request_token)) return make_error(Errc::AlreadyExists, "request token");
-  if (auths_.size() >= lim::kMaxPendingAuths) return make_error(Errc::Busy, "pending sign-in limit");
+  if (auths_.size() >= lim::kMaxPendingAuths)
+    return make_error(Errc::Busy, "pending sign-in limit");
   auth.created_ms = clock_.now_unix_ms();
   json::Json op = make_op("auth");
   json::add(op.get(), "v", auth_to_json(auth));
@@ -205,8 +210,10 @@ core::Result<EnqueueOutcome> State::enqueue_task(Task task, cJSON* journal) {
   TC_TRY(check_opt_id(task.tenant_id, "task tenant id"));
   TC_TRY(check_len(task.blob_sas_uri, lim::kMaxStoreUriBytes, "task blob SAS URI"));
   if (task.blob_sas_uri.empty()) return make_error(Errc::InvalidArgument, "task blob SAS URI");
-  if (task.end_ms < task.start_ms) return make_error(Errc::InvalidArgument, "task window ends before it starts");
-  if (task.dirty_entities.size() > lim::kMaxDirtyEntities) return make_error(Errc::TooLarge, "task dirty entities");
+  if (task.end_ms < task.start_ms)
+    return make_error(Errc::InvalidArgument, "task window ends before it starts");
+  if (task.dirty_entities.size() > lim::kMaxDirtyEntities)
+    return make_error(Errc::TooLarge, "task dirty entities");
   for (const auto& d : task.dirty_entities) TC_TRY(check_id(d, "task dirty entity"));
   if (tasks_.count(task.task_id)) return EnqueueOutcome::AlreadyQueued;
   if (done_ids_.count(task.task_id)) return EnqueueOutcome::AlreadyDone;
@@ -223,8 +230,8 @@ core::Result<EnqueueOutcome> State::enqueue_task(Task task, cJSON* journal) {
   return EnqueueOutcome::Queued;
 }
 
-core::Result<std::optional<Lease>> State::lease_task(const std::string& owner, int64_t visibility_ms,
-                                                     cJSON* journal) {
+core::Result<std::optional<Lease>> State::lease_task(const std::string& owner,
+                                                     int64_t visibility_ms, cJSON* journal) {
   TC_TRY(check_id(owner, "lease owner"));
   if (visibility_ms <= 0 || visibility_ms > lim::kMaxTaskVisibilityMs)
     return make_error(Errc::InvalidArgument, "visibility timeout");
@@ -235,7 +242,8 @@ core::Result<std::optional<Lease>> State::lease_task(const std::string& owner, i
     TaskEntry& e = tasks_.at(id);
     if (!visible(e, now)) continue;
     if (e.task.attempts >= lim::kMaxTaskAttempts) {
-      std::string reason = "leased " + std::to_string(e.task.attempts) + " times without completing";
+      std::string reason =
+          "leased " + std::to_string(e.task.attempts) + " times without completing";
       core::log::error("store: task parked as poison; unpark or delete it from the admin page",
                        {core::log::f("task_id", id), core::log::f("job_id", e.task.job_id),
                         core::log::f("attempts", e.task.attempts)});
@@ -256,10 +264,12 @@ core::Result<std::optional<Lease>> State::lease_task(const std::string& owner, i
   return std::optional<Lease>();
 }
 
-core::Status State::check_lease(const std::string& task_id, const std::string& lease_id, TaskEntry** out) {
+core::Status State::check_lease(const std::string& task_id, const std::string& lease_id,
+                                TaskEntry** out) {
   auto it = tasks_.find(task_id);
   // A lease is lost once another lease replaced it, or it was released, or the task is gone.
-  if (it == tasks_.end() || lease_id.empty() || it->second.lease_id != lease_id || it->second.task.parked)
+  if (it == tasks_.end() || lease_id.empty() || it->second.lease_id != lease_id ||
+      it->second.task.parked)
     return make_error(Errc::NotFound, "task lease");
   *out = &it->second;
   return core::ok_status();
@@ -276,8 +286,10 @@ core::Status State::extend_lease(const std::string& task_id, const std::string& 
   return core::ok_status();
 }
 
-core::Status State::release_task(const std::string& task_id, const std::string& lease_id, int64_t delay_ms) {
-  if (delay_ms < 0 || delay_ms > lim::kMaxTaskVisibilityMs) return make_error(Errc::InvalidArgument, "release delay");
+core::Status State::release_task(const std::string& task_id, const std::string& lease_id,
+                                 int64_t delay_ms) {
+  if (delay_ms < 0 || delay_ms > lim::kMaxTaskVisibilityMs)
+    return make_error(Errc::InvalidArgument, "release delay");
   TaskEntry* e = nullptr;
   TC_TRY(check_lease(task_id, lease_id, &e));
   e->lease_id.clear();
@@ -323,9 +335,12 @@ core::Status State::complete_task(const std::string& task_id, const std::string&
     j.last_result = outcome.result;
     j.last_message = cut_message(outcome.message);
     j.items_imported += outcome.items;
-    if (outcome.result == TaskResult::Success) ++j.tasks_succeeded;
-    else if (outcome.result == TaskResult::TemporaryFailure) ++j.tasks_temporary_failed;
-    else ++j.tasks_permanent_failed;
+    if (outcome.result == TaskResult::Success)
+      ++j.tasks_succeeded;
+    else if (outcome.result == TaskResult::TemporaryFailure)
+      ++j.tasks_temporary_failed;
+    else
+      ++j.tasks_permanent_failed;
     j.updated_ms = clock_.now_unix_ms();
     json::Json op = make_op("job");
     json::add(op.get(), "v", job_to_json(j));

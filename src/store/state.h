@@ -71,14 +71,16 @@ class State {
  private:
   struct TaskEntry {
     Task task;
-    uint64_t seq = 0;             // queue order
-    std::string lease_id;         // empty when never leased
-    uint64_t visible_at = 0;      // monotonic ms; leased while now < visible_at
+    uint64_t seq = 0;         // queue order
+    std::string lease_id;     // empty when never leased
+    uint64_t visible_at = 0;  // monotonic ms; leased while now < visible_at
     Checkpoint checkpoint;
   };
   core::Status check_lease(const std::string& task_id, const std::string& lease_id,
                            TaskEntry** out);
-  bool visible(const TaskEntry& e, uint64_t now) const { return !e.task.parked && now >= e.visible_at; }
+  bool visible(const TaskEntry& e, uint64_t now) const {
+    return !e.task.parked && now >= e.visible_at;
+  }
   void push(cJSON* journal, cJSON* op);  // applies op, then moves it into journal
   void remember_done(const std::string& task_id, int64_t at_ms);
   void erase_task(const std::string& task_id);

@@ -46,7 +46,7 @@ class Store {
 
   // --- jobs -------------------------------------------------------------------------------
   virtual void get_job(std::string job_id, Callback<Job> cb) = 0;  // NotFound if unknown
-  virtual void list_jobs(Callback<std::vector<Job>> cb) = 0;      // ordered by job id
+  virtual void list_jobs(Callback<std::vector<Job>> cb) = 0;       // ordered by job id
   // Creates or replaces the job. created_ms is kept from the existing job (or set now).
   // Busy when kMaxStoreJobs are stored already.
   virtual void put_job(Job job, DoneCallback cb) = 0;

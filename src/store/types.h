@@ -13,10 +13,10 @@ namespace store {
 
 // The six settings of the reference (protocol §2) plus named extras added later. Empty = unset.
 struct Settings {
-  std::string twitter_api_key;               // secret
-  std::string twitter_api_secret_key;        // secret
-  std::string twitter_access_token;          // secret
-  std::string twitter_access_token_secret;   // secret
+  std::string twitter_api_key;              // secret
+  std::string twitter_api_secret_key;       // secret
+  std::string twitter_access_token;         // secret
+  std::string twitter_access_token_secret;  // secret
   std::string aad_app_id;
   std::string aad_app_secret;                // secret
   std::map<std::string, std::string> extra;  // non-secret name -> value
@@ -29,9 +29,9 @@ const char* task_result_name(TaskResult r);
 
 // One connected Twitter account (reference: PageJobMappingTable row + SourceInfoTwitter).
 struct Job {
-  std::string job_id;             // platform job id (key)
+  std::string job_id;  // platform job id (key)
   std::string tenant_id;
-  std::string twitter_user_id;    // decimal
+  std::string twitter_user_id;  // decimal
   std::string screen_name;
   std::string user_token;         // secret: the user's OAuth access token
   std::string user_token_secret;  // secret
@@ -56,8 +56,8 @@ struct PendingAuth {
   std::string request_token;         // key
   std::string request_token_secret;  // secret
   std::string job_id;
-  std::string state;                 // anti-CSRF value bound to the admin's browser
-  int64_t created_ms = 0;            // set by the store; expires kPendingAuthTtlMs later
+  std::string state;       // anti-CSRF value bound to the admin's browser
+  int64_t created_ms = 0;  // set by the store; expires kPendingAuthTtlMs later
 };
 
 // A download task from POST /data/OnDownloadRequest (protocol §7.3/§7.4).
@@ -71,11 +71,11 @@ struct Task {
   std::vector<std::string> dirty_entities;
   // Kept by the store.
   int64_t enqueued_ms = 0;
-  uint32_t attempts = 0;          // leases so far (persisted: survives crashes)
-  bool parked = false;            // poison: attempts exhausted; kept for the admin
+  uint32_t attempts = 0;  // leases so far (persisted: survives crashes)
+  bool parked = false;    // poison: attempts exhausted; kept for the admin
   std::string park_reason;
-  std::string lease_owner;        // empty when not leased (leases do not survive a restart)
-  int64_t lease_expiry_ms = 0;    // unix ms at which the lease ends (informational)
+  std::string lease_owner;      // empty when not leased (leases do not survive a restart)
+  int64_t lease_expiry_ms = 0;  // unix ms at which the lease ends (informational)
 };
 
 // A leased task: the lease_id must accompany every later call about the task, so a worker
@@ -87,9 +87,9 @@ struct Lease {
 
 // One item uploaded to the blob container, as reported in itemMetadata (protocol §9.1).
 struct UploadedItem {
-  std::string id;              // tweet id
-  std::string modified_utc;    // SentTimeUtc, "yyyy-MM-ddTHH:mm:ss"
-  std::string file_name;       // blob leaf name
+  std::string id;            // tweet id
+  std::string modified_utc;  // SentTimeUtc, "yyyy-MM-ddTHH:mm:ss"
+  std::string file_name;     // blob leaf name
 };
 
 // Progress of a task, so a crashed import resumes without re-uploading and still reports
@@ -103,9 +103,9 @@ struct Checkpoint {
 // What complete_task records on the job, atomically with removing the task.
 struct TaskOutcome {
   TaskResult result = TaskResult::Success;
-  std::string message;          // cut to kMaxResultMessageBytes
-  uint64_t items = 0;           // items reported to the Event API
-  uint64_t new_since_id = 0;    // cursor after acknowledgement; 0 or older = unchanged
+  std::string message;        // cut to kMaxResultMessageBytes
+  uint64_t items = 0;         // items reported to the Event API
+  uint64_t new_since_id = 0;  // cursor after acknowledgement; 0 or older = unchanged
 };
 
 // Result of enqueue_task: the platform may resend a task it already sent.

@@ -20,27 +20,23 @@ namespace tls {
 namespace {
 
 // Cipher suites: AEAD only (the config compiles in no CBC), TLS 1.3 first.
-const int kCiphersuites[] = {
-    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
-    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
-    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    0};
+const int kCiphersuites[] = {MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+                             MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+                             MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+                             MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                             MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                             MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                             MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                             MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                             MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                             0};
 
 // Key-exchange groups, most preferred first. The TLS 1.3 client sends a key share for the
 // first one only. P-256 first: with MBEDTLS_ECP_NIST_OPTIM and the fixed-point comb, mbedTLS
 // generates a P-256 share much faster than an X25519 one (generic Montgomery ladder), and
 // every public server accepts P-256 (docs/performance.md, "TLS handshake CPU").
-const uint16_t kGroups[] = {
-    MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
-    MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
-    MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
-    MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
+const uint16_t kGroups[] = {MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+                            MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1, MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
 
 bool file_exists(const char* path) {
   struct stat st;
@@ -115,7 +111,8 @@ core::Result<std::unique_ptr<ClientConfig>> ClientConfig::create(const std::stri
   if (!path.empty()) {
     struct stat st;
     if (stat(path.c_str(), &st) != 0)
-      return config_error(message, "CA file " + path + " does not exist; set CONNECTOR_CA_FILE to a PEM bundle");
+      return config_error(
+          message, "CA file " + path + " does not exist; set CONNECTOR_CA_FILE to a PEM bundle");
     if (static_cast<size_t>(st.st_size) > core::limits::client::kMaxCaFileBytes)
       return config_error(message, "CA file " + path + " is larger than 4 MiB; is it a CA bundle?");
     rc = mbedtls_x509_crt_parse_file(&c->ca_, path.c_str());
@@ -126,7 +123,8 @@ core::Result<std::unique_ptr<ClientConfig>> ClientConfig::create(const std::stri
   }
   // rc > 0 counts certificates that failed to parse (a bundle may hold a few odd ones);
   // only a bundle without any usable certificate is an error.
-  for (const mbedtls_x509_crt* crt = &c->ca_; crt && crt->raw.len > 0; crt = crt->next) ++c->ca_count_;
+  for (const mbedtls_x509_crt* crt = &c->ca_; crt && crt->raw.len > 0; crt = crt->next)
+    ++c->ca_count_;
   if (rc < 0 || c->ca_count_ == 0) {
     char buf[128];
     mbedtls_strerror(rc, buf, sizeof buf);

@@ -38,7 +38,8 @@ core::Errc map_error(int rc, uint32_t flags, std::string* text) {
       msg = std::string("certificate rejected (") + (n > 0 ? info : buf) + ")";
     }
     // Extra reasons beyond the one named (e.g. untrusted and expired).
-    if ((flags & MBEDTLS_X509_BADCERT_EXPIRED) && code != core::Errc::TlsExpired) msg += "; also expired";
+    if ((flags & MBEDTLS_X509_BADCERT_EXPIRED) && code != core::Errc::TlsExpired)
+      msg += "; also expired";
   } else {
     switch (rc) {
       case MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE:
@@ -52,8 +53,7 @@ core::Errc map_error(int rc, uint32_t flags, std::string* text) {
         code = core::Errc::Internal;
         msg = buf;
         break;
-      default:
-        msg = buf;
+      default: msg = buf;
     }
   }
   char hex[16];
@@ -62,7 +62,8 @@ core::Errc map_error(int rc, uint32_t flags, std::string* text) {
   return code;
 }
 
-core::Result<std::unique_ptr<Session>> Session::create(const ClientConfig& config, const std::string& host) {
+core::Result<std::unique_ptr<Session>> Session::create(const ClientConfig& config,
+                                                       const std::string& host) {
   std::unique_ptr<Session> s(new Session);
   mbedtls_ssl_init(&s->ssl_);
   s->ssl_init_ = true;
@@ -140,7 +141,8 @@ core::Result<size_t> Session::read(char* out, size_t cap) {
 
 core::Status Session::write(std::string_view data) {
   while (!data.empty()) {
-    int rc = mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    int rc =
+        mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(data.data()), data.size());
     if (rc > 0) {
       data.remove_prefix(static_cast<size_t>(rc));
       continue;
@@ -168,8 +170,8 @@ std::string Session::peer_summary() const {
   char issuer[256];
   if (mbedtls_x509_dn_gets(issuer, sizeof issuer, &crt->issuer) < 0) issuer[0] = 0;
   char out[700];
-  snprintf(out, sizeof out, "subject \"%s\", issuer \"%s\", expires %04d-%02d-%02d", subject, issuer,
-           crt->valid_to.year, crt->valid_to.mon, crt->valid_to.day);
+  snprintf(out, sizeof out, "subject \"%s\", issuer \"%s\", expires %04d-%02d-%02d", subject,
+           issuer, crt->valid_to.year, crt->valid_to.mon, crt->valid_to.day);
   return out;
 }
 

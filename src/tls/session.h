@@ -21,7 +21,8 @@ class Session {
  public:
   // host: the name to send as SNI and to verify the certificate against (always set:
   // mbedTLS 3.6.3+ refuses to verify without it). config must outlive the session.
-  static core::Result<std::unique_ptr<Session>> create(const ClientConfig& config, const std::string& host);
+  static core::Result<std::unique_ptr<Session>> create(const ClientConfig& config,
+                                                       const std::string& host);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -64,9 +65,9 @@ class Session {
 
   mbedtls_ssl_context ssl_;
   bool ssl_init_ = false;
-  std::string in_;    // ciphertext received, consumed from in_pos_
+  std::string in_;  // ciphertext received, consumed from in_pos_
   size_t in_pos_ = 0;
-  std::string out_;   // ciphertext waiting for the socket
+  std::string out_;  // ciphertext waiting for the socket
   std::string error_text_;
 };
 

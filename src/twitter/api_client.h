@@ -109,9 +109,9 @@ struct WalkResult {
 
 // One timeline sync: Request → Parse → (Wait) → Request … → Done. The page callback gets each
 // page and the indices of its new in-window tweets (PageOutcome::accepted, newest first); an
-// error it returns stops the walk as Failed (it must not destroy the walk; on_done may). done runs exactly once, later, unless start()
-// fails; after it the walk may be destroyed (also from inside done). Destroying a running walk
-// cancels it without callbacks.
+// error it returns stops the walk as Failed (it must not destroy the walk; on_done may). done runs
+// exactly once, later, unless start() fails; after it the walk may be destroyed (also from inside
+// done). Destroying a running walk cancels it without callbacks.
 class TimelineWalk final : http::ResponseHandler, uv::Timer::Handler {
  public:
   using PageFn = std::function<core::Status(const Page& page, const PageOutcome& outcome)>;

@@ -72,17 +72,19 @@ std::string said(const BodyInfo& b) {
 
 }  // namespace
 
-RateLimitInfo parse_rate_limit(std::optional<std::string_view> limit, std::optional<std::string_view> remaining,
+RateLimitInfo parse_rate_limit(std::optional<std::string_view> limit,
+                               std::optional<std::string_view> remaining,
                                std::optional<std::string_view> reset) {
   return {parse_i64(limit), parse_i64(remaining), parse_i64(reset)};
 }
 
-RateDecision decide_rate_limit(int status, const RateLimitInfo& info, int64_t now_ms, int64_t max_wait_ms,
-                               int attempt) {
+RateDecision decide_rate_limit(int status, const RateLimitInfo& info, int64_t now_ms,
+                               int64_t max_wait_ms, int attempt) {
   RateDecision d;
   bool exhausted = info.remaining && *info.remaining == 0;
   if (status != 429 && !exhausted) return d;
-  if (max_wait_ms > core::limits::kMaxRateLimitWaitCeilingMs) max_wait_ms = core::limits::kMaxRateLimitWaitCeilingMs;
+  if (max_wait_ms > core::limits::kMaxRateLimitWaitCeilingMs)
+    max_wait_ms = core::limits::kMaxRateLimitWaitCeilingMs;
   if (max_wait_ms < 0) max_wait_ms = 0;
   d.retry_same_request = status == 429;
   int64_t wait;
@@ -120,47 +122,56 @@ ApiError classify_response(int status, std::string_view body) {
                   ": this server's clock is wrong; synchronise it (NTP) and the job will recover.";
     } else if (b.code == 32) {
       e.needs_relogin = true;
-      e.message = "X could not authenticate the request" + x +
-                  ": check the configured X API key and secret; if they are right, the job's X login was "
-                  "revoked: sign in with X again on the connector's setup page.";
+      e.message =
+          "X could not authenticate the request" + x +
+          ": check the configured X API key and secret; if they are right, the job's X login was "
+          "revoked: sign in with X again on the connector's setup page.";
     } else {
       e.needs_relogin = true;
-      e.message = "X no longer accepts this job's access token (revoked or expired)" + x +
-                  ": the job needs a new login: open the connector's setup page and sign in with X again.";
+      e.message =
+          "X no longer accepts this job's access token (revoked or expired)" + x +
+          ": the job needs a new login: open the connector's setup page and sign in with X again.";
     }
   } else if (status == 403) {
     e.code = core::Errc::Forbidden;
     if (b.code == 453) {
       e.use_v2 = true;
       e.message = "This X app's access level cannot use the v1.1 timeline" + x +
-                  ": switch the connector to the X API v2 (or raise the app's access level in the X developer "
+                  ": switch the connector to the X API v2 (or raise the app's access level in the "
+                  "X developer "
                   "portal).";
     } else if (b.problem == "client-forbidden") {
       e.message = "X refused this app" + x +
-                  ": in the X developer portal, attach the app to a Project with access to the v2 endpoints.";
+                  ": in the X developer portal, attach the app to a Project with access to the v2 "
+                  "endpoints.";
     } else {
-      e.message = "X refused access to the timeline" + x +
-                  ": check the app's permissions and that the archived account is not locked or protected.";
+      e.message =
+          "X refused access to the timeline" + x +
+          ": check the app's permissions and that the archived account is not locked or protected.";
     }
   } else if (status == 404) {
     e.code = core::Errc::NotFound;
     e.message = "X says the user or resource does not exist (HTTP 404)" + x +
-                ": the archived account may have been deleted or suspended; check it on X, then set the job up "
+                ": the archived account may have been deleted or suspended; check it on X, then "
+                "set the job up "
                 "again.";
   } else if (status == 429) {
     e.code = core::Errc::RateLimited;
     if (b.problem == "usage-capped") {
-      e.message = "X's usage cap for this app is reached" + x +
-                  ": no more posts can be read until the next billing period or a credit top-up in the X "
-                  "developer portal.";
+      e.message =
+          "X's usage cap for this app is reached" + x +
+          ": no more posts can be read until the next billing period or a credit top-up in the X "
+          "developer portal.";
     } else {
       e.retryable = true;
-      e.message = "X rate limit reached" + x + ": the import continues after the limit window resets.";
+      e.message =
+          "X rate limit reached" + x + ": the import continues after the limit window resets.";
     }
   } else if (status >= 500 && status <= 599) {
     e.code = core::Errc::HttpStatus;
     e.retryable = true;
-    e.message = std::string("X is unavailable (HTTP ") + num + ")" + x + ": the request will be retried.";
+    e.message =
+        std::string("X is unavailable (HTTP ") + num + ")" + x + ": the request will be retried.";
   } else if (status == 400) {
     e.code = core::Errc::HttpStatus;
     e.message = "X rejected the request as invalid (HTTP 400)" + x +
@@ -179,10 +190,8 @@ bool is_retryable_transport(core::Errc code) {
     case core::Errc::Connect:
     case core::Errc::Timeout:
     case core::Errc::ConnReset:
-    case core::Errc::ConnClosed:
-      return true;
-    default:
-      return false;
+    case core::Errc::ConnClosed: return true;
+    default: return false;
   }
 }
 

@@ -20,7 +20,8 @@ struct RateLimitInfo {
   std::optional<int64_t> reset_unix_s;
 };
 // Header values as received (nullopt when absent); malformed values are treated as absent.
-RateLimitInfo parse_rate_limit(std::optional<std::string_view> limit, std::optional<std::string_view> remaining,
+RateLimitInfo parse_rate_limit(std::optional<std::string_view> limit,
+                               std::optional<std::string_view> remaining,
                                std::optional<std::string_view> reset);
 
 struct RateDecision {
@@ -31,23 +32,24 @@ struct RateDecision {
   };
   Kind kind = Kind::Proceed;
   int64_t wait_ms = 0;
-  int64_t until_unix_s = 0;       // when the window resets; 0 if X did not say
+  int64_t until_unix_s = 0;         // when the window resets; 0 if X did not say
   bool retry_same_request = false;  // a 429 was not served: the same request must be resent
 };
 // status: the HTTP status; max_wait_ms: the bounded wait (setting, default
 // limits::kDefaultRateLimitMaxWaitMs); attempt: consecutive 429s so far (backoff without reset).
-RateDecision decide_rate_limit(int status, const RateLimitInfo& info, int64_t now_unix_ms, int64_t max_wait_ms,
-                               int attempt = 0);
+RateDecision decide_rate_limit(int status, const RateLimitInfo& info, int64_t now_unix_ms,
+                               int64_t max_wait_ms, int attempt = 0);
 
 struct ApiError {
-  core::Errc code = core::Errc::HttpStatus;  // Unauthorized, Forbidden, NotFound, RateLimited, HttpStatus
+  core::Errc code =
+      core::Errc::HttpStatus;  // Unauthorized, Forbidden, NotFound, RateLimited, HttpStatus
   int http_status = 0;
-  int api_code = 0;             // v1.1 errors[0].code (32, 88, 89, 135, 453…), 0 if none
-  std::string problem;          // v2 problem kind ("usage-capped", "client-forbidden"…), "" if none
-  bool retryable = false;       // worth retrying with backoff (429 windows, 5xx)
-  bool needs_relogin = false;   // the job's X token is no longer accepted
-  bool use_v2 = false;          // this app cannot use v1.1: switch the job to v2
-  std::string message;          // one sentence for the admin: what happened and what to do
+  int api_code = 0;        // v1.1 errors[0].code (32, 88, 89, 135, 453…), 0 if none
+  std::string problem;     // v2 problem kind ("usage-capped", "client-forbidden"…), "" if none
+  bool retryable = false;  // worth retrying with backoff (429 windows, 5xx)
+  bool needs_relogin = false;  // the job's X token is no longer accepted
+  bool use_v2 = false;         // this app cannot use v1.1: switch the job to v2
+  std::string message;         // one sentence for the admin: what happened and what to do
   core::Error error() const { return core::make_error(code, "x api", http_status); }
 };
 

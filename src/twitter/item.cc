@@ -33,12 +33,20 @@ class Writer {
     out_->append(f_.indented ? ": " : ":");
   }
   void element() { separator(); }
-  void str(const std::string& s) { append_json_string(s, out_); first_ = false; }
-  void opt(const std::optional<std::string>& s) {
-    if (s) str(*s);
-    else null();
+  void str(const std::string& s) {
+    append_json_string(s, out_);
+    first_ = false;
   }
-  void null() { out_->append("null"); first_ = false; }
+  void opt(const std::optional<std::string>& s) {
+    if (s)
+      str(*s);
+    else
+      null();
+  }
+  void null() {
+    out_->append("null");
+    first_ = false;
+  }
   void num(int64_t v) {
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
@@ -66,29 +74,47 @@ class Writer {
 
 void write_user(Writer& w, const ItemUser& u) {
   w.begin('{');
-  w.key("Id"); w.str(u.id);
-  w.key("UserProfilePhotoUrl"); w.opt(u.photo_url);
-  w.key("Name"); w.opt(u.name);
-  w.key("EmailAddress"); w.null();
-  w.key("MobileNumber"); w.null();
+  w.key("Id");
+  w.str(u.id);
+  w.key("UserProfilePhotoUrl");
+  w.opt(u.photo_url);
+  w.key("Name");
+  w.opt(u.name);
+  w.key("EmailAddress");
+  w.null();
+  w.key("MobileNumber");
+  w.null();
   w.end('}');
 }
 
 void write_item_to(Writer& w, const Item& it) {
   w.begin('{');
-  w.key("SchemaVersion"); w.str("1.0");
-  w.key("Id"); w.str(it.id);
-  w.key("SourceType"); w.str("Twitter");
-  w.key("ItemType"); w.str(it.item_type);
-  w.key("ContainerId"); w.str(it.container_id);
-  w.key("ContainerName"); w.opt(it.container_name);
-  w.key("ThreadId"); w.str(it.thread_id);
-  w.key("ParentId"); w.str(it.parent_id);
-  w.key("Sender"); write_user(w, it.sender);
-  w.key("Recipients"); w.empty_array();
-  w.key("SentTimeUtc"); w.str(it.sent_time_utc);
-  w.key("ContentType"); w.num(1);
-  w.key("Content"); w.str(it.content);
+  w.key("SchemaVersion");
+  w.str("1.0");
+  w.key("Id");
+  w.str(it.id);
+  w.key("SourceType");
+  w.str("Twitter");
+  w.key("ItemType");
+  w.str(it.item_type);
+  w.key("ContainerId");
+  w.str(it.container_id);
+  w.key("ContainerName");
+  w.opt(it.container_name);
+  w.key("ThreadId");
+  w.str(it.thread_id);
+  w.key("ParentId");
+  w.str(it.parent_id);
+  w.key("Sender");
+  write_user(w, it.sender);
+  w.key("Recipients");
+  w.empty_array();
+  w.key("SentTimeUtc");
+  w.str(it.sent_time_utc);
+  w.key("ContentType");
+  w.num(1);
+  w.key("Content");
+  w.str(it.content);
   w.key("PreContext");
   if (!it.pre_context) {
     w.null();
@@ -102,9 +128,12 @@ void write_item_to(Writer& w, const Item& it) {
     }
     w.end(']');
   }
-  w.key("PostContext"); w.null();
-  w.key("NumOfLikes"); w.num(it.num_of_likes);
-  w.key("MessagePreviewText"); w.str(it.message_preview_text);
+  w.key("PostContext");
+  w.null();
+  w.key("NumOfLikes");
+  w.num(it.num_of_likes);
+  w.key("MessagePreviewText");
+  w.str(it.message_preview_text);
   w.key("ContentAttachments");
   if (!it.attachments) {
     w.null();
@@ -115,10 +144,14 @@ void write_item_to(Writer& w, const Item& it) {
     for (const ItemAttachment& a : *it.attachments) {
       w.element();
       w.begin('{');
-      w.key("Content"); w.opt(a.content_base64);
-      w.key("Uri"); w.str(a.uri);
-      w.key("AttachmentType"); w.str(a.type);
-      w.key("AttachmentFileName"); w.opt(a.file_name);
+      w.key("Content");
+      w.opt(a.content_base64);
+      w.key("Uri");
+      w.str(a.uri);
+      w.key("AttachmentType");
+      w.str(a.type);
+      w.key("AttachmentFileName");
+      w.opt(a.file_name);
       w.end('}');
     }
     w.end(']');
@@ -131,17 +164,25 @@ size_t utf8_len(std::string_view s, size_t i, uint32_t* cp) {
   unsigned char c = static_cast<unsigned char>(s[i]);
   size_t n;
   uint32_t v;
-  if (c >= 0xC2 && c <= 0xDF) { n = 2; v = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) { n = 3; v = c & 0x0F; }
-  else if (c >= 0xF0 && c <= 0xF4) { n = 4; v = c & 0x07; }
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    v = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    v = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    v = c & 0x07;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     unsigned char cc = static_cast<unsigned char>(s[i + k]);
     if ((cc & 0xC0) != 0x80) return 0;
     v = (v << 6) | (cc & 0x3F);
   }
-  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
+  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
+      (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
     return 0;
   *cp = v;
   return n;

@@ -28,13 +28,13 @@ struct ItemAttachment {
 
 struct Item {
   std::string id;
-  std::string item_type;                 // "Tweet" | "Reply" | "Retweet" | "Quote"
+  std::string item_type;  // "Tweet" | "Reply" | "Retweet" | "Quote"
   std::string container_id;
   std::optional<std::string> container_name;
   std::string thread_id;
   std::string parent_id;
   ItemUser sender;
-  std::string sent_time_utc;             // yyyy-MM-ddTHH:mm:ss (UTC)
+  std::string sent_time_utc;  // yyyy-MM-ddTHH:mm:ss (UTC)
   std::string content;
   std::optional<std::vector<Item>> pre_context;
   int64_t num_of_likes = 0;

@@ -9,7 +9,8 @@ namespace {
 
 // R1: ThreadId/ParentId are the replied-to id only for a reply to oneself, else "".
 std::string self_reply_parent(const Tweet& t) {
-  if (!t.in_reply_to_status_id || t.author.id.empty() || t.in_reply_to_user_id != t.author.id) return "";
+  if (!t.in_reply_to_status_id || t.author.id.empty() || t.in_reply_to_user_id != t.author.id)
+    return "";
   return std::to_string(t.in_reply_to_status_id);
 }
 
@@ -33,7 +34,8 @@ Item map_reference(const Tweet& t, const Page& page, int depth) {
   // R2: only replies get a PreContext, and only from an embedded quoted/retweeted status.
   if (t.in_reply_to_status_id && depth < core::limits::kMaxEmbeddedTweetDepth) {
     const Ref* r = t.ref(t.is_quote_status ? RefType::Quoted : RefType::Retweeted);
-    bool visible = !r || r->type != RefType::Quoted || page.version == ApiVersion::V2 || t.quoted_embedded;
+    bool visible =
+        !r || r->type != RefType::Quoted || page.version == ApiVersion::V2 || t.quoted_embedded;
     const Tweet* parent = r && visible ? page.find_included(r->id) : nullptr;
     if (parent) it.pre_context = std::vector<Item>{map_reference(*parent, page, depth + 1)};
   }
@@ -48,7 +50,8 @@ Item map_reference(const Tweet& t, const Page& page, int depth) {
       if (!seen) uris.push_back(u);
     }
     it.attachments.emplace();
-    for (std::string& u : uris) it.attachments->push_back({std::nullopt, std::move(u), "media", std::nullopt});
+    for (std::string& u : uris)
+      it.attachments->push_back({std::nullopt, std::move(u), "media", std::nullopt});
   }
   return it;
 }
@@ -62,10 +65,12 @@ const char* item_type(const Tweet& t) {
 
 // "RT @user: " from the retweet's own (truncated) text, for when the author is unknown.
 std::string rt_prefix(const Tweet& retweet, const Tweet* original) {
-  if (original && !original->author.username.empty()) return "RT @" + original->author.username + ": ";
+  if (original && !original->author.username.empty())
+    return "RT @" + original->author.username + ": ";
   std::string_view s = retweet.text;
   size_t colon = s.find(": ");
-  if (s.substr(0, 4) == "RT @" && colon != std::string_view::npos) return std::string(s.substr(0, colon + 2));
+  if (s.substr(0, 4) == "RT @" && colon != std::string_view::npos)
+    return std::string(s.substr(0, colon + 2));
   return "";
 }
 
@@ -77,8 +82,9 @@ void add_media(const Tweet& t, std::vector<ItemAttachment>* out, std::vector<std
     for (const std::string& u : *seen) dup = dup || u == choice->uri;
     if (dup) continue;
     seen->push_back(choice->uri);
-    out->push_back({std::nullopt, choice->uri, choice->type,
-                    choice->file_name.empty() ? std::nullopt : std::optional<std::string>(choice->file_name)});
+    out->push_back(
+        {std::nullopt, choice->uri, choice->type,
+         choice->file_name.empty() ? std::nullopt : std::optional<std::string>(choice->file_name)});
   }
 }
 
@@ -95,8 +101,8 @@ Item map_full(const Tweet& t, const Page& page, int depth) {
   } else {
     it.content = decode_html_entities(full_text(t));
     if (t.display_range && t.note_text.empty())
-      it.message_preview_text =
-          decode_html_entities(slice_code_points(t.text, t.display_range->first, t.display_range->second));
+      it.message_preview_text = decode_html_entities(
+          slice_code_points(t.text, t.display_range->first, t.display_range->second));
     else
       it.message_preview_text = it.content;
   }
@@ -105,7 +111,8 @@ Item map_full(const Tweet& t, const Page& page, int depth) {
     std::vector<Item> ctx;
     for (RefType type : {RefType::Retweeted, RefType::Quoted, RefType::RepliedTo})
       for (const Ref& r : t.refs)
-        if (const Tweet* ref = r.type == type ? page.find_included(r.id) : nullptr; ref && ref != &t)
+        if (const Tweet* ref = r.type == type ? page.find_included(r.id) : nullptr;
+            ref && ref != &t)
           ctx.push_back(map_full(*ref, page, depth + 1));
     if (!ctx.empty()) it.pre_context = std::move(ctx);
   }
@@ -128,7 +135,8 @@ std::string_view url_path_end(std::string_view url) {
 const std::string& full_text(const Tweet& t) { return t.note_text.empty() ? t.text : t.note_text; }
 
 Item map_tweet(const Tweet& tweet, const Page& page, const MapOptions& options) {
-  return options.style == ItemStyle::Reference ? map_reference(tweet, page, 0) : map_full(tweet, page, 0);
+  return options.style == ItemStyle::Reference ? map_reference(tweet, page, 0)
+                                               : map_full(tweet, page, 0);
 }
 
 std::string file_name_from_url(std::string_view url) {
@@ -161,7 +169,8 @@ const MediaVariant* best_mp4(const Media& media) {
   const MediaVariant* best = nullptr;
   for (const MediaVariant& v : media.variants) {
     if (v.content_type != "video/mp4") continue;
-    if (!best || (v.bitrate < 0 ? 0 : v.bitrate) > (best->bitrate < 0 ? 0 : best->bitrate)) best = &v;
+    if (!best || (v.bitrate < 0 ? 0 : v.bitrate) > (best->bitrate < 0 ? 0 : best->bitrate))
+      best = &v;
   }
   return best;
 }

@@ -32,8 +32,8 @@ size_t decode_one(std::string_view text, std::string* out) {
   static const struct {
     const char* name;
     char value;
-  } kNamed[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''},
-                {"&apos;", '\''}};
+  } kNamed[] = {{"&amp;", '&'},  {"&lt;", '<'},   {"&gt;", '>'},
+                {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''}};
   for (const auto& n : kNamed) {
     size_t len = strlen(n.name);
     if (text.substr(0, len) == n.name) {
@@ -48,7 +48,7 @@ size_t decode_one(std::string_view text, std::string* out) {
   size_t digits = 0;
   for (; i < text.size() && digits <= 7; ++i, ++digits) {
     char c = text[i];
-    int v = c >= '0' && c <= '9' ? c - '0'
+    int v = c >= '0' && c <= '9'          ? c - '0'
             : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
             : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
                                           : -1;

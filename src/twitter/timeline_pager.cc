@@ -14,7 +14,8 @@ const char* const kV2TweetFields =
 const char* const kV2Expansions =
     "attachments.media_keys,author_id,referenced_tweets.id,referenced_tweets.id.author_id,"
     "referenced_tweets.id.attachments.media_keys";
-const char* const kV2MediaFields = "alt_text,duration_ms,height,media_key,preview_image_url,type,url,variants,width";
+const char* const kV2MediaFields =
+    "alt_text,duration_ms,height,media_key,preview_image_url,type,url,variants,width";
 const char* const kV2UserFields = "id,name,profile_image_url,username";
 
 namespace {
@@ -87,13 +88,15 @@ std::string V2TimelinePager::next_path() const {
 
 core::Result<PageOutcome> V2TimelinePager::consume(const Page& page) {
   if (done_) return core::make_error(core::Errc::Internal, "v2 pager already done");
-  if (page.version != ApiVersion::V2) return core::make_error(core::Errc::Parse, "v2 pager got a v1.1 page");
+  if (page.version != ApiVersion::V2)
+    return core::make_error(core::Errc::Parse, "v2 pager got a v1.1 page");
   if (++pages_ > core::limits::kMaxTimelinePages)
     return core::make_error(core::Errc::TooLarge, "v2 timeline: too many pages");
   // Partial errors (a referenced post that is gone or private) are reported, never fatal.
   for (const PartialError& e : page.errors)
-    core::log::warn("x api partial error", {core::log::f("title", e.title), core::log::f("resource_id", e.resource_id),
-                                             core::log::f("detail", e.detail)});
+    core::log::warn("x api partial error",
+                    {core::log::f("title", e.title), core::log::f("resource_id", e.resource_id),
+                     core::log::f("detail", e.detail)});
   PageOutcome out;
   bool more = accept_page(page, window_, &lowest_, &newest_, &out);
   const std::string& token = page.meta.next_token;
@@ -124,7 +127,8 @@ std::string V1TimelinePager::next_path() const {
 
 core::Result<PageOutcome> V1TimelinePager::consume(const Page& page) {
   if (done_) return core::make_error(core::Errc::Internal, "v1 pager already done");
-  if (page.version != ApiVersion::V1) return core::make_error(core::Errc::Parse, "v1 pager got a v2 page");
+  if (page.version != ApiVersion::V1)
+    return core::make_error(core::Errc::Parse, "v1 pager got a v2 page");
   if (++pages_ > core::limits::kMaxTimelinePages)
     return core::make_error(core::Errc::TooLarge, "v1.1 timeline: too many pages");
   PageOutcome out;

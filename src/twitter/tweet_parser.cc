@@ -54,7 +54,8 @@ int64_t count_member(const cJSON* obj, const char* key) {
 std::string describe(size_t index, uint64_t id) {
   char buf[64];
   if (id)
-    snprintf(buf, sizeof buf, "tweet #%zu (id %llu)", index + 1, static_cast<unsigned long long>(id));
+    snprintf(buf, sizeof buf, "tweet #%zu (id %llu)", index + 1,
+             static_cast<unsigned long long>(id));
   else
     snprintf(buf, sizeof buf, "tweet #%zu", index + 1);
   return buf;
@@ -92,8 +93,10 @@ Media v1_media(const cJSON* m) {
   out.type = str(m, "type");
   std::string url = str(m, "media_url_https");
   if (url.empty()) url = str(m, "media_url");
-  if (out.type == "photo") out.url = url;
-  else out.preview_url = url;
+  if (out.type == "photo")
+    out.url = url;
+  else
+    out.preview_url = url;
   if (const cJSON* vi = json::get_object(m, "video_info"))
     if (const cJSON* vars = json::get_array(vi, "variants")) variants_into(vars, "bitrate", &out);
   return out;
@@ -112,8 +115,9 @@ core::Status embed_v1(const cJSON* t, const char* key, RefType type, size_t inde
   if (type == RefType::Quoted) out->quoted_embedded = true;
   if (depth + 1 <= lim::kMaxEmbeddedTweetDepth && !ctx->page->find_included(embedded.id)) {
     if (ctx->page->included.size() >= lim::kMaxTweetsPerPage)
-      return ctx->fail("more than " + std::to_string(lim::kMaxTweetsPerPage) +
-                       " tweets in one response", core::Errc::TooLarge);
+      return ctx->fail(
+          "more than " + std::to_string(lim::kMaxTweetsPerPage) + " tweets in one response",
+          core::Errc::TooLarge);
     ctx->page->included.push_back(std::move(embedded));
   }
   return core::ok_status();
@@ -126,7 +130,9 @@ core::Status parse_v1_tweet(const cJSON* t, size_t index, int depth, Ctx* ctx, T
   const std::string who = describe(index, out->id);
   auto created = json::get_string(t, "created_at");
   auto when = created ? parse_v1_date(*created) : std::nullopt;
-  if (!when) return ctx->fail(who + ": created_at is missing or not a v1.1 date like \"Wed Apr 24 08:30:23 +0000 2019\"");
+  if (!when)
+    return ctx->fail(
+        who + ": created_at is missing or not a v1.1 date like \"Wed Apr 24 08:30:23 +0000 2019\"");
   out->created_at_s = *when;
   auto text = json::get_string(t, "full_text");
   if (!text) text = json::get_string(t, "text");
@@ -143,7 +149,8 @@ core::Status parse_v1_tweet(const cJSON* t, size_t index, int depth, Ctx* ctx, T
     return ctx->fail(who + ": in_reply_to_status_id_str is not a decimal id");
   out->in_reply_to_user_id = str(t, "in_reply_to_user_id_str");
   out->is_quote_status = json::get_bool(t, "is_quote_status").value_or(false);
-  if (out->in_reply_to_status_id) out->refs.push_back({RefType::RepliedTo, out->in_reply_to_status_id});
+  if (out->in_reply_to_status_id)
+    out->refs.push_back({RefType::RepliedTo, out->in_reply_to_status_id});
   uint64_t quoted = 0;
   if (!id_member(t, "quoted_status_id_str", &quoted))
     return ctx->fail(who + ": quoted_status_id_str is not a decimal id");
@@ -191,7 +198,9 @@ core::Status parse_v2_tweet(const cJSON* t, size_t index, Ctx* ctx, Tweet* out,
   if (const cJSON* note = json::get_object(t, "note_tweet")) out->note_text = str(note, "text");
   if (auto created = json::get_string(t, "created_at")) {
     auto when = parse_rfc3339(*created);
-    if (!when) return ctx->fail(who + ": created_at \"" + std::string(*created) + "\" is not an RFC 3339 time");
+    if (!when)
+      return ctx->fail(who + ": created_at \"" + std::string(*created) +
+                       "\" is not an RFC 3339 time");
     out->created_at_s = *when;
   } else if (auto ms = snowflake_unix_ms(out->id)) {
     // created_at not requested: the snowflake id carries the creation time to the millisecond.
@@ -211,10 +220,14 @@ core::Status parse_v2_tweet(const cJSON* t, size_t index, Ctx* ctx, Tweet* out,
     if (!type || !id_member(r, "id", &id) || id == 0)
       return ctx->fail(who + ": a referenced_tweets entry lacks a type or a decimal id");
     RefType rt;
-    if (*type == "replied_to") rt = RefType::RepliedTo;
-    else if (*type == "quoted") rt = RefType::Quoted;
-    else if (*type == "retweeted") rt = RefType::Retweeted;
-    else continue;  // a future kind: not one the Item can express
+    if (*type == "replied_to")
+      rt = RefType::RepliedTo;
+    else if (*type == "quoted")
+      rt = RefType::Quoted;
+    else if (*type == "retweeted")
+      rt = RefType::Retweeted;
+    else
+      continue;  // a future kind: not one the Item can express
     out->refs.push_back({rt, id});
     if (rt == RefType::RepliedTo) out->in_reply_to_status_id = id;
     if (rt == RefType::Quoted) out->is_quote_status = true;
@@ -226,11 +239,13 @@ core::Status parse_v2_tweet(const cJSON* t, size_t index, Ctx* ctx, Tweet* out,
       if (cJSON_IsString(k) && k->valuestring) media_keys->push_back(k->valuestring);
     }
   }
-  if (const cJSON* pm = json::get_object(t, "public_metrics")) out->like_count = count_member(pm, "like_count");
+  if (const cJSON* pm = json::get_object(t, "public_metrics"))
+    out->like_count = count_member(pm, "like_count");
   const cJSON* e;
   cJSON_ArrayForEach(e, json::get_array(t, "edit_history_tweet_ids")) {
     auto id = cJSON_IsString(e) && e->valuestring ? json::parse_u64(e->valuestring) : std::nullopt;
-    if (!id) return ctx->fail(who + ": edit_history_tweet_ids holds a value that is not a decimal id");
+    if (!id)
+      return ctx->fail(who + ": edit_history_tweet_ids holds a value that is not a decimal id");
     if (out->edit_history_ids.size() < 64) out->edit_history_ids.push_back(*id);
   }
   return core::ok_status();
@@ -280,8 +295,9 @@ core::Status parse_v2_tweets(const cJSON* arr, V2Includes& inc, Ctx* ctx, std::v
   size_t index = 0;
   cJSON_ArrayForEach(t, arr) {
     if (ctx->page->tweets.size() + ctx->page->included.size() >= lim::kMaxTweetsPerPage)
-      return ctx->fail("more than " + std::to_string(lim::kMaxTweetsPerPage) + " tweets in one response",
-                       core::Errc::TooLarge);
+      return ctx->fail(
+          "more than " + std::to_string(lim::kMaxTweetsPerPage) + " tweets in one response",
+          core::Errc::TooLarge);
     Tweet tw;
     std::vector<std::string> keys;
     TC_TRY(parse_v2_tweet(t, index++, ctx, &tw, &keys));
@@ -293,8 +309,9 @@ core::Status parse_v2_tweets(const cJSON* arr, V2Includes& inc, Ctx* ctx, std::v
 
 core::Result<json::Json> parse_json(std::string_view body, Ctx* ctx) {
   if (body.size() > lim::kMaxTimelineBodyBytes)
-    return ctx->fail("the response is larger than " + std::to_string(lim::kMaxTimelineBodyBytes) + " bytes",
-                     core::Errc::TooLarge);
+    return ctx->fail(
+        "the response is larger than " + std::to_string(lim::kMaxTimelineBodyBytes) + " bytes",
+        core::Errc::TooLarge);
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
   auto root = json::parse(body);
   if (!root) return ctx->fail("the input is not valid JSON");
@@ -308,8 +325,9 @@ core::Result<Page> v1_from(const cJSON* root, Ctx& ctx, Page& page) {
   size_t index = 0;
   cJSON_ArrayForEach(t, root) {
     if (page.tweets.size() >= lim::kMaxTweetsPerPage)
-      return ctx.fail("more than " + std::to_string(lim::kMaxTweetsPerPage) + " tweets in one response",
-                      core::Errc::TooLarge);
+      return ctx.fail(
+          "more than " + std::to_string(lim::kMaxTweetsPerPage) + " tweets in one response",
+          core::Errc::TooLarge);
     Tweet tw;
     TC_TRY(parse_v1_tweet(t, index++, 0, &ctx, &tw));
     page.tweets.push_back(std::move(tw));
@@ -330,11 +348,14 @@ bool looks_v2(const cJSON* root) {
 }
 
 core::Result<Page> v2_from(const cJSON* root, Ctx& ctx, Page& page) {
-  if (!looks_v2(root)) return ctx.fail("a v2 page must be a JSON object with data, includes, meta or errors");
+  if (!looks_v2(root))
+    return ctx.fail("a v2 page must be a JSON object with data, includes, meta or errors");
   page.version = ApiVersion::V2;
   const cJSON* data = cJSON_GetObjectItemCaseSensitive(root, "data");
   if (data && !cJSON_IsArray(data))
-    return ctx.fail("\"data\" is not an array of posts (a single-object data is a lookup of one user or post, not a timeline page)");
+    return ctx.fail(
+        "\"data\" is not an array of posts (a single-object data is a lookup of one user or post, "
+        "not a timeline page)");
   const cJSON* inc = json::get_object(root, "includes");
   V2Includes includes = parse_v2_includes(inc);
   TC_TRY(parse_v2_tweets(json::get_array(inc, "tweets"), includes, &ctx, &page.included));
@@ -342,7 +363,8 @@ core::Result<Page> v2_from(const cJSON* root, Ctx& ctx, Page& page) {
   if (const cJSON* meta = json::get_object(root, "meta")) {
     auto n = json::get_int(meta, "result_count");
     page.meta.result_count = n && *n >= 0 ? static_cast<uint32_t>(*n) : 0;
-    if (!id_member(meta, "newest_id", &page.meta.newest_id) || !id_member(meta, "oldest_id", &page.meta.oldest_id))
+    if (!id_member(meta, "newest_id", &page.meta.newest_id) ||
+        !id_member(meta, "oldest_id", &page.meta.oldest_id))
       return ctx.fail("meta.newest_id / meta.oldest_id is not a decimal id");
     page.meta.next_token = str(meta, "next_token");
   }
@@ -384,8 +406,9 @@ core::Result<Page> parse_timeline(std::string_view body, std::string* why) {
   if (!root) return root.error();
   if (cJSON_IsArray(root->get())) return v1_from(root->get(), ctx, page);
   if (looks_v2(root->get())) return v2_from(root->get(), ctx, page);
-  return ctx.fail("the input is neither a v1.1 timeline (a JSON array of tweets) nor a v2 page "
-                  "(an object with data/includes/meta)");
+  return ctx.fail(
+      "the input is neither a v1.1 timeline (a JSON array of tweets) nor a v2 page "
+      "(an object with data/includes/meta)");
 }
 
 }  // namespace twitter

@@ -19,9 +19,8 @@ class Handle {
   void close() {
     if (closing_) return;
     closing_ = true;
-    uv_close(reinterpret_cast<uv_handle_t*>(&handle_), [](uv_handle_t* h) {
-      delete static_cast<Handle*>(h->data);
-    });
+    uv_close(reinterpret_cast<uv_handle_t*>(&handle_),
+             [](uv_handle_t* h) { delete static_cast<Handle*>(h->data); });
   }
   bool closing() const { return closing_; }
   UvType* raw() { return &handle_; }

@@ -17,16 +17,20 @@ Loop::Loop() : read_buf_(new char[kReadBufferSize]) {
 
 Loop::~Loop() {
   // Close whatever the owners left open so their close callbacks free them, then drain.
-  uv_walk(&loop_, [](uv_handle_t* h, void*) {
-    if (!uv_is_closing(h)) uv_close(h, nullptr);
-  }, nullptr);
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void*) {
+        if (!uv_is_closing(h)) uv_close(h, nullptr);
+      },
+      nullptr);
   uv_run(&loop_, UV_RUN_DEFAULT);
   uv_loop_close(&loop_);
 }
 
 int Loop::live_handles() {
   int n = 0;
-  uv_walk(&loop_, [](uv_handle_t*, void* arg) { ++*static_cast<int*>(arg); }, &n);
+  uv_walk(
+      &loop_, [](uv_handle_t*, void* arg) { ++*static_cast<int*>(arg); }, &n);
   return n;
 }
 

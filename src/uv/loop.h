@@ -15,7 +15,7 @@ namespace uv {
 
 class Loop {
  public:
-  Loop();  // aborts if libuv cannot create a loop (no fds, no memory)
+  Loop();   // aborts if libuv cannot create a loop (no fds, no memory)
   ~Loop();  // closes every handle still open, runs their close callbacks, then closes the loop
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;

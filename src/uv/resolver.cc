@@ -19,21 +19,24 @@ Resolve* Resolve::start(uv_loop_t* loop, const std::string& host, int port, Hand
   hints.ai_flags = AI_ADDRCONFIG;
   char service[8];
   snprintf(service, sizeof service, "%d", port);
-  *rc = uv_getaddrinfo(loop, &r->req_, [](uv_getaddrinfo_t* req, int status, addrinfo* res) {
-    auto* self = static_cast<Resolve*>(req->data);
-    std::vector<sockaddr_storage> addrs;
-    for (addrinfo* ai = res; status == 0 && ai; ai = ai->ai_next) {
-      sockaddr_storage ss;
-      memset(&ss, 0, sizeof ss);
-      memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-      addrs.push_back(ss);
-    }
-    uv_freeaddrinfo(res);
-    if (status == 0 && addrs.empty()) status = UV_EAI_NODATA;
-    Handler* h = self->handler_;
-    delete self;
-    if (h) h->on_resolved(nullptr, status, addrs);
-  }, host.c_str(), service, &hints);
+  *rc = uv_getaddrinfo(
+      loop, &r->req_,
+      [](uv_getaddrinfo_t* req, int status, addrinfo* res) {
+        auto* self = static_cast<Resolve*>(req->data);
+        std::vector<sockaddr_storage> addrs;
+        for (addrinfo* ai = res; status == 0 && ai; ai = ai->ai_next) {
+          sockaddr_storage ss;
+          memset(&ss, 0, sizeof ss);
+          memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+          addrs.push_back(ss);
+        }
+        uv_freeaddrinfo(res);
+        if (status == 0 && addrs.empty()) status = UV_EAI_NODATA;
+        Handler* h = self->handler_;
+        delete self;
+        if (h) h->on_resolved(nullptr, status, addrs);
+      },
+      host.c_str(), service, &hints);
   if (*rc != 0) {
     delete r;
     return nullptr;

@@ -18,7 +18,8 @@ class Resolve {
    public:
     // status 0 with at least one address, or a negative uv error (UV_EAI_*).
     // The Resolve has already been freed when this runs (r is nullptr).
-    virtual void on_resolved(Resolve* r, int status, const std::vector<sockaddr_storage>& addrs) = 0;
+    virtual void on_resolved(Resolve* r, int status,
+                             const std::vector<sockaddr_storage>& addrs) = 0;
 
    protected:
     ~Handler() = default;

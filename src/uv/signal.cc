@@ -17,10 +17,13 @@ Ptr<Signal> Signal::create(uv_loop_t* loop, Handler* handler) {
 }
 
 int Signal::start(int signum) {
-  return uv_signal_start(&handle_, [](uv_signal_t* h, int sig) {
-    auto* self = static_cast<Signal*>(h->data);
-    if (!self->closing_) self->handler_->on_signal(self, sig);
-  }, signum);
+  return uv_signal_start(
+      &handle_,
+      [](uv_signal_t* h, int sig) {
+        auto* self = static_cast<Signal*>(h->data);
+        if (!self->closing_) self->handler_->on_signal(self, sig);
+      },
+      signum);
 }
 
 }  // namespace uv

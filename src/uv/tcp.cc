@@ -18,7 +18,6 @@ struct WriteReq {
   std::string data2;
 };
 
-
 }  // namespace
 
 Ptr<Tcp> Tcp::create(uv_loop_t* loop, Handler* handler) {
@@ -34,14 +33,17 @@ Ptr<Tcp> Tcp::create(uv_loop_t* loop, Handler* handler) {
 int Tcp::bind(const sockaddr* addr) { return uv_tcp_bind(&handle_, addr, 0); }
 
 int Tcp::listen(int backlog) {
-  return uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog, [](uv_stream_t* s, int status) {
-    auto* self = static_cast<Tcp*>(s->data);
-    if (!self->closing_ && self->handler_) self->handler_->on_connection(self, status);
-  });
+  return uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog,
+                   [](uv_stream_t* s, int status) {
+                     auto* self = static_cast<Tcp*>(s->data);
+                     if (!self->closing_ && self->handler_)
+                       self->handler_->on_connection(self, status);
+                   });
 }
 
 int Tcp::accept(Tcp* client) {
-  return uv_accept(reinterpret_cast<uv_stream_t*>(&handle_), reinterpret_cast<uv_stream_t*>(&client->handle_));
+  return uv_accept(reinterpret_cast<uv_stream_t*>(&handle_),
+                   reinterpret_cast<uv_stream_t*>(&client->handle_));
 }
 
 int Tcp::connect(const sockaddr* addr) {
@@ -81,8 +83,8 @@ int Tcp::write(std::string data, std::string data2) {
   uv_buf_t bufs[2] = {uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size())),
                       uv_buf_init(w->data2.data(), static_cast<unsigned>(w->data2.size()))};
   w->req.data = w;
-  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&handle_), bufs, w->data2.empty() ? 1 : 2,
-                    [](uv_write_t* r, int status) {
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&handle_), bufs,
+                    w->data2.empty() ? 1 : 2, [](uv_write_t* r, int status) {
                       auto* req = static_cast<WriteReq*>(r->data);
                       auto* self = static_cast<Tcp*>(r->handle->data);
                       delete req;
@@ -94,19 +96,21 @@ int Tcp::write(std::string data, std::string data2) {
 
 int Tcp::try_write(std::string_view data, std::string_view data2) {
   if (closing_) return UV_EPIPE;
-  uv_buf_t bufs[2] = {uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size())),
-                      uv_buf_init(const_cast<char*>(data2.data()), static_cast<unsigned>(data2.size()))};
+  uv_buf_t bufs[2] = {
+      uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size())),
+      uv_buf_init(const_cast<char*>(data2.data()), static_cast<unsigned>(data2.size()))};
   int rc = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), bufs, data2.empty() ? 1 : 2);
   return rc == UV_EAGAIN ? 0 : rc;
 }
 
 int Tcp::shutdown() {
   auto* r = new uv_shutdown_t;
-  int rc = uv_shutdown(r, reinterpret_cast<uv_stream_t*>(&handle_), [](uv_shutdown_t* req, int status) {
-    auto* self = static_cast<Tcp*>(req->handle->data);
-    delete req;
-    if (!self->closing_ && self->handler_) self->handler_->on_shutdown(self, status);
-  });
+  int rc =
+      uv_shutdown(r, reinterpret_cast<uv_stream_t*>(&handle_), [](uv_shutdown_t* req, int status) {
+        auto* self = static_cast<Tcp*>(req->handle->data);
+        delete req;
+        if (!self->closing_ && self->handler_) self->handler_->on_shutdown(self, status);
+      });
   if (rc != 0) delete r;
   return rc;
 }

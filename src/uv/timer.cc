@@ -18,10 +18,13 @@ Ptr<Timer> Timer::create(uv_loop_t* loop, Handler* handler) {
 
 void Timer::start(uint64_t timeout_ms, uint64_t repeat_ms) {
   if (closing_) return;
-  uv_timer_start(&handle_, [](uv_timer_t* h) {
-    auto* self = static_cast<Timer*>(h->data);
-    if (!self->closing_) self->handler_->on_timer(self);
-  }, timeout_ms, repeat_ms);
+  uv_timer_start(
+      &handle_,
+      [](uv_timer_t* h) {
+        auto* self = static_cast<Timer*>(h->data);
+        if (!self->closing_) self->handler_->on_timer(self);
+      },
+      timeout_ms, repeat_ms);
 }
 
 void Timer::stop() {

@@ -18,7 +18,7 @@ namespace {
 struct Driver final : http::ResponseHandler {
   http::Client* client = nullptr;
   http::ClientRequest req;
-  long remaining = 0;   // requests not yet started
+  long remaining = 0;  // requests not yet started
   long done = 0;
   long failed = 0;
   size_t bytes = 0;
@@ -35,7 +35,8 @@ struct Driver final : http::ResponseHandler {
   void on_complete(uint64_t, http::ClientResult& r) override {
     ++done;
     if (!r.ok || r.response.status != 200) {
-      if (failed++ == 0) fprintf(stderr, "first failure: %s (status %d)\n", r.message.c_str(), r.response.status);
+      if (failed++ == 0)
+        fprintf(stderr, "first failure: %s (status %d)\n", r.message.c_str(), r.response.status);
     }
     bytes += r.response.body.size();
     start_one();
@@ -45,7 +46,8 @@ struct Driver final : http::ResponseHandler {
 double cpu_seconds() {
   rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 }  // namespace
@@ -83,9 +85,11 @@ int main(int argc, char** argv) {
   rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   auto st = (*client)->stats();
-  printf("tc   requests=%ld failed=%ld concurrency=%ld wall=%.3fs req/s=%.0f cpu/req=%.1fus peak_rss=%ldKiB connections=%llu\n",
-         d.done, d.failed, conc, wall, d.done / wall, cpu / d.done * 1e6, ru.ru_maxrss,
-         static_cast<unsigned long long>(st.connections_opened));
+  printf(
+      "tc   requests=%ld failed=%ld concurrency=%ld wall=%.3fs req/s=%.0f cpu/req=%.1fus "
+      "peak_rss=%ldKiB connections=%llu\n",
+      d.done, d.failed, conc, wall, d.done / wall, cpu / d.done * 1e6, ru.ru_maxrss,
+      static_cast<unsigned long long>(st.connections_opened));
   client->reset();
   return d.failed ? 1 : 0;
 }

@@ -42,7 +42,8 @@ Outcome run(const uint8_t* data, size_t size, size_t split) {
   }();
   Outcome out;
   http::RequestParser p(&limits);
-  const char* chunks[2] = {reinterpret_cast<const char*>(data), reinterpret_cast<const char*>(data) + split};
+  const char* chunks[2] = {reinterpret_cast<const char*>(data),
+                           reinterpret_cast<const char*>(data) + split};
   size_t lens[2] = {split, size - split};
   for (int i = 0; i < 2; ++i) {
     const char* d = chunks[i];

@@ -29,9 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   jwt::Expectations e;
   e.tenant_id = "11111111-2222-3333-4444-555555555555";
-  e.audiences = {"https://contoso-twitterconnector.azurewebsites.net", "22222222-3333-4444-5555-666666666666"};
+  e.audiences = {"https://contoso-twitterconnector.azurewebsites.net",
+                 "22222222-3333-4444-5555-666666666666"};
   jwt::Verdict v = jwt::validate(in, keys(), e, 1700001000);
-  if (v.accepted() && v.app_id.empty()) abort();  // an accepted token always names its caller
+  if (v.accepted() && v.app_id.empty()) abort();   // an accepted token always names its caller
   if (!v.accepted() && v.reason.empty()) abort();  // every rejection says why
   auto t = jwt::parse(in);
   if (t.ok() && t->signing_input.size() >= size) abort();

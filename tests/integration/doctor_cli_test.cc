@@ -11,11 +11,13 @@ namespace {
 
 TEST(DoctorCli, ReportsEachUnreachableEndpointWithItsReasonAndFails) {
   // Port 1 on loopback: nothing listens there, so connect is refused at once.
-  std::map<std::string, std::string> env = {
-      {"CONNECTOR_TWITTER_API_BASE", "https://127.0.0.1:1"},
-      {"CONNECTOR_AAD_AUTHORITY", "https://127.0.0.1:1"},
-      {"CONNECTOR_EVENT_API_BASE", "https://127.0.0.1:1/"},
-      {"HTTPS_PROXY", ""}, {"https_proxy", ""}, {"HTTP_PROXY", ""}, {"http_proxy", ""}};
+  std::map<std::string, std::string> env = {{"CONNECTOR_TWITTER_API_BASE", "https://127.0.0.1:1"},
+                                            {"CONNECTOR_AAD_AUTHORITY", "https://127.0.0.1:1"},
+                                            {"CONNECTOR_EVENT_API_BASE", "https://127.0.0.1:1/"},
+                                            {"HTTPS_PROXY", ""},
+                                            {"https_proxy", ""},
+                                            {"HTTP_PROXY", ""},
+                                            {"http_proxy", ""}};
   auto [status, out] = run_command({binary_path(), "doctor"}, 30000, env);
   EXPECT_EQ(status, 1) << out;
   EXPECT_NE(out.find("refused"), std::string::npos) << out;

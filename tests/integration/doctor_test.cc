@@ -56,7 +56,8 @@ TEST_F(DoctorTest, AllChecksPass) {
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("ok   ca " + ca() + " (1 certificates)"), std::string::npos) << r.out;
   EXPECT_EQ(count(r.out, "ok   dns localhost -> 127.0.0.1"), 3) << r.out;
-  EXPECT_EQ(count(r.out, "ok   tcp localhost:" + std::to_string(s.port) + " connected"), 3) << r.out;
+  EXPECT_EQ(count(r.out, "ok   tcp localhost:" + std::to_string(s.port) + " connected"), 3)
+      << r.out;
   EXPECT_EQ(count(r.out, "ok   tls localhost: TLSv1.3, certificate verified"), 3) << r.out;
   EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
 }
@@ -66,7 +67,9 @@ TEST_F(DoctorTest, UntrustedCertificate) {
   ASSERT_TRUE(s.ok());
   auto r = doctor("https://localhost:" + std::to_string(s.port), ca());
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(count(r.out, "FAIL tls localhost:" + std::to_string(s.port) + ": certificate not trusted"), 3) << r.out;
+  EXPECT_EQ(
+      count(r.out, "FAIL tls localhost:" + std::to_string(s.port) + ": certificate not trusted"), 3)
+      << r.out;
   EXPECT_EQ(count(r.out, "ok   tcp"), 3) << r.out;
 }
 
@@ -75,7 +78,9 @@ TEST_F(DoctorTest, HostnameMismatch) {
   ASSERT_TRUE(s.ok());
   auto r = doctor("https://localhost:" + std::to_string(s.port), ca());
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("FAIL tls localhost:" + std::to_string(s.port) + ": hostname mismatch"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL tls localhost:" + std::to_string(s.port) + ": hostname mismatch"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(DoctorTest, ExpiredCertificate) {
@@ -83,7 +88,9 @@ TEST_F(DoctorTest, ExpiredCertificate) {
   ASSERT_TRUE(s.ok());
   auto r = doctor("https://localhost:" + std::to_string(s.port), ca());
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("FAIL tls localhost:" + std::to_string(s.port) + ": certificate expired"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL tls localhost:" + std::to_string(s.port) + ": certificate expired"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(DoctorTest, ConnectionRefused) {
@@ -97,13 +104,16 @@ TEST_F(DoctorTest, ConnectionRefused) {
   auto r = doctor("https://localhost:" + std::to_string(port), ca());
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(count(r.out, "ok   dns localhost -> 127.0.0.1"), 3) << r.out;
-  EXPECT_EQ(count(r.out, "FAIL tcp localhost:" + std::to_string(port) + ": connection refused"), 3) << r.out;
+  EXPECT_EQ(count(r.out, "FAIL tcp localhost:" + std::to_string(port) + ": connection refused"), 3)
+      << r.out;
 }
 
 TEST_F(DoctorTest, DnsFailure) {
   auto r = doctor("https://no-such-host.invalid", ca());
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(count(r.out, "FAIL dns no-such-host.invalid: DNS lookup for no-such-host.invalid failed"), 3) << r.out;
+  EXPECT_EQ(
+      count(r.out, "FAIL dns no-such-host.invalid: DNS lookup for no-such-host.invalid failed"), 3)
+      << r.out;
 }
 
 TEST_F(DoctorTest, ProxyRefusal) {
@@ -114,7 +124,8 @@ TEST_F(DoctorTest, ProxyRefusal) {
   env.https_proxy = "http://127.0.0.1:" + std::to_string(p.port);
   auto r = doctor("https://localhost:" + std::to_string(s.port), ca(), env);
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("ok   dns 127.0.0.1 (proxy for localhost) -> 127.0.0.1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok   dns 127.0.0.1 (proxy for localhost) -> 127.0.0.1"), std::string::npos)
+      << r.out;
   EXPECT_EQ(count(r.out, "refused the tunnel (HTTP 403)"), 3) << r.out;
   EXPECT_NE(r.out.find("FAIL proxy localhost:"), std::string::npos) << r.out;
 }
@@ -127,14 +138,17 @@ TEST_F(DoctorTest, ThroughWorkingProxy) {
   env.https_proxy = "http://u:pw@127.0.0.1:" + std::to_string(p.port);
   auto r = doctor("https://localhost:" + std::to_string(s.port), ca(), env);
   EXPECT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(count(r.out, "ok   proxy 127.0.0.1:" + std::to_string(p.port) + " opened a tunnel"), 3) << r.out;
+  EXPECT_EQ(count(r.out, "ok   proxy 127.0.0.1:" + std::to_string(p.port) + " opened a tunnel"), 3)
+      << r.out;
   EXPECT_EQ(r.out.find("pw@"), std::string::npos) << "proxy password printed: " << r.out;
 }
 
 TEST_F(DoctorTest, BadSettings) {
   auto r = doctor("not a url", ca());
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("FAIL config CONNECTOR_TWITTER_API_BASE=not a url: not a valid http(s) URL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL config CONNECTOR_TWITTER_API_BASE=not a url: not a valid http(s) URL"),
+            std::string::npos)
+      << r.out;
   auto r2 = doctor("https://localhost", test_pki_dir() + "/missing.pem");
   EXPECT_EQ(r2.status, 1);
   EXPECT_NE(r2.out.find("FAIL ca CA file"), std::string::npos) << r2.out;

@@ -62,7 +62,8 @@ TEST(HttpServerTimeouts, TricklingHeadersDoNotResetTheClock) {
 
 TEST(HttpServerTimeouts, SlowBodyGets408) {
   ServerHarness h(timeouts(5000, 200, 5000));
-  h.router().post("/echo", [](Request& req, Responder res) { res.respond(Response::text(200, req.body)); });
+  h.router().post("/echo",
+                  [](Request& req, Responder res) { res.respond(Response::text(200, req.body)); });
   h.start();
   Client c(h.port());
   ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab"));
@@ -116,7 +117,7 @@ TEST(HttpServerLimits, MaxConnectionsClosesExcessAndRecovers) {
   }
   ASSERT_TRUE(wait_open(h, 3));
   Client excess(h.port());
-  ASSERT_TRUE(excess.connected());  // the kernel completes the handshake...
+  ASSERT_TRUE(excess.connected());           // the kernel completes the handshake...
   EXPECT_TRUE(excess.closed_by_peer(3000));  // ...and the server closes it at once
   EXPECT_EQ(h.metric_value("http_connections_rejected_total"), 1);
   // Free one slot: a new connection is served again (the listener never stopped).
@@ -182,7 +183,8 @@ TEST(HttpServerLimits, BackpressureStopsReadingFromASlowReader) {
   o.max_queued_response_bytes = 32 * 1024;
   ServerHarness h(o);
   std::string big(16 * 1024, 'z');
-  h.router().get("/big", [&big](Request&, Responder res) { res.respond(Response::text(200, big)); });
+  h.router().get("/big",
+                 [&big](Request&, Responder res) { res.respond(Response::text(200, big)); });
   h.start();
   Client c(h.port(), 10000);
   std::string one = get("/big");
@@ -194,7 +196,8 @@ TEST(HttpServerLimits, BackpressureStopsReadingFromASlowReader) {
   std::this_thread::sleep_for(300ms);
   double read = h.metric_value("http_request_bytes_total");
   // The server reads at most a buffer or two, then waits for its output to drain.
-  EXPECT_LE(read, 2.0 * uv::Loop::kReadBufferSize) << "server kept reading while its output was stuck";
+  EXPECT_LE(read, 2.0 * uv::Loop::kReadBufferSize)
+      << "server kept reading while its output was stuck";
   EXPECT_LT(read, static_cast<double>(all.size()));
   int ok = 0;
   for (int i = 0; i < kRequests; ++i) {
@@ -210,7 +213,8 @@ TEST(HttpServerLimits, BackpressureStopsReadingFromASlowReader) {
 TEST(HttpServerLimits, ClientThatNeverReadsItsLastResponseIsDropped) {
   ServerHarness h(timeouts(5000, 5000, 300));
   std::string huge(32 * 1024 * 1024, 'h');  // far more than the socket buffers hold
-  h.router().get("/huge", [&huge](Request&, Responder res) { res.respond(Response::text(200, huge)); });
+  h.router().get("/huge",
+                 [&huge](Request&, Responder res) { res.respond(Response::text(200, huge)); });
   h.start();
   Client c(h.port());
   ASSERT_TRUE(c.send(get("/huge", "Connection: close\r\n")));

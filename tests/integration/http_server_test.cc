@@ -11,10 +11,12 @@ namespace {
 void add_echo_routes(Router& r) {
   r.get("/hello", [](Request&, Responder res) { res.respond(Response::text(200, "hello")); });
   r.get("/path", [](Request& req, Responder res) {
-    res.respond(Response::text(200, req.path + "|" + std::string(req.query_param("q").value_or("-"))));
+    res.respond(
+        Response::text(200, req.path + "|" + std::string(req.query_param("q").value_or("-"))));
   });
   r.post("/echo", [](Request& req, Responder res) { res.respond(Response::text(200, req.body)); });
-  r.get("/peer", [](Request& req, Responder res) { res.respond(Response::text(200, req.peer_ip)); });
+  r.get("/peer",
+        [](Request& req, Responder res) { res.respond(Response::text(200, req.peer_ip)); });
   r.get("/forget", [](Request&, Responder) {});
 }
 
@@ -39,7 +41,9 @@ TEST_F(HttpServer, KeepAliveReusesTheConnection) {
     EXPECT_EQ(r.header("Connection"), "");
   }
   EXPECT_EQ(h.open_connections(), 1u);
-  EXPECT_EQ(h.metric_value("http_requests_total", {{"route", "/hello"}, {"method", "GET"}, {"status", "200"}}), 3);
+  EXPECT_EQ(h.metric_value("http_requests_total",
+                           {{"route", "/hello"}, {"method", "GET"}, {"status", "200"}}),
+            3);
 }
 
 TEST_F(HttpServer, PipelinedResponsesComeBackInOrder) {
@@ -124,8 +128,12 @@ TEST_F(HttpServer, NotFoundAndMethodNotAllowed) {
   // Still the same, healthy connection.
   ASSERT_TRUE(c.send(get("/hello")));
   EXPECT_EQ(c.read_response().status, 200);
-  EXPECT_EQ(h.metric_value("http_requests_total", {{"route", "unmatched"}, {"method", "GET"}, {"status", "404"}}), 1);
-  EXPECT_EQ(h.metric_value("http_requests_total", {{"route", "/hello"}, {"method", "DELETE"}, {"status", "405"}}), 1);
+  EXPECT_EQ(h.metric_value("http_requests_total",
+                           {{"route", "unmatched"}, {"method", "GET"}, {"status", "404"}}),
+            1);
+  EXPECT_EQ(h.metric_value("http_requests_total",
+                           {{"route", "/hello"}, {"method", "DELETE"}, {"status", "405"}}),
+            1);
 }
 
 TEST_F(HttpServer, PercentDecodedPathAndQuery) {
@@ -138,7 +146,9 @@ TEST_F(HttpServer, PercentDecodedPathAndQuery) {
 
 TEST_F(HttpServer, ChunkedRequestBody) {
   Client c(h.port());
-  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+             "chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
   ParsedResponse r = c.read_response();
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "abcde");
@@ -146,7 +156,8 @@ TEST_F(HttpServer, ChunkedRequestBody) {
 
 TEST_F(HttpServer, ExpectContinue) {
   Client c(h.port());
-  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"));
+  ASSERT_TRUE(c.send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"));
   ParsedResponse interim = c.read_response();
   ASSERT_TRUE(interim.ok);
   EXPECT_EQ(interim.status, 100);
@@ -201,15 +212,16 @@ std::string many_headers(int n) {
 INSTANTIATE_TEST_SUITE_P(
     Limits, HttpServerRejects,
     ::testing::Values(
-        BadCase{"BodyTooLarge", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n", 413,
-                "request body exceeds 1000 bytes"},
-        BadCase{"ChunkedBodyTooLarge",
-                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n" + std::string(1001, 'a') +
-                    "\r\n0\r\n\r\n",
+        BadCase{"BodyTooLarge", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n",
                 413, "request body exceeds 1000 bytes"},
-        BadCase{"UrlTooLong", "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n", 414,
-                "request target exceeds 8192 bytes"},
-        BadCase{"HeadersTooLarge", "GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(17000, 'b') + "\r\n\r\n",
+        BadCase{"ChunkedBodyTooLarge",
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n" +
+                    std::string(1001, 'a') + "\r\n0\r\n\r\n",
+                413, "request body exceeds 1000 bytes"},
+        BadCase{"UrlTooLong", "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n",
+                414, "request target exceeds 8192 bytes"},
+        BadCase{"HeadersTooLarge",
+                "GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(17000, 'b') + "\r\n\r\n",
                 431, "request header fields exceed 16384 bytes"},
         BadCase{"TooManyHeaders", many_headers(101), 431, "more than 100 header fields"}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -218,32 +230,40 @@ INSTANTIATE_TEST_SUITE_P(
     Smuggling, HttpServerRejects,
     ::testing::Values(
         BadCase{"ContentLengthAndChunked",
-                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: "
+                "chunked\r\n\r\n0\r\n\r\n"
                 "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n",
                 400, "Content-Length"},
         BadCase{"ChunkedAndContentLength",
-                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n",
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+                "4\r\n\r\n0\r\n\r\n",
                 400, "malformed request"},
         BadCase{"DuplicateContentLength",
-                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", 400,
-                "malformed request"},
-        BadCase{"ConflictingContentLength",
-                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxy", 400,
-                "malformed request"},
-        BadCase{"MalformedContentLength", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1x\r\n\r\nx", 400,
+                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+                400, "malformed request"},
+        BadCase{
+            "ConflictingContentLength",
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxy",
+            400, "malformed request"},
+        BadCase{"MalformedContentLength",
+                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1x\r\n\r\nx", 400,
                 "malformed request"},
         BadCase{"InvalidChunkSize",
-                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nq\r\nx\r\n0\r\n\r\n", 400,
-                "malformed request"},
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                "chunked\r\n\r\nq\r\nx\r\n0\r\n\r\n",
+                400, "malformed request"},
         BadCase{"ChunkSizeOverflow",
-                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n", 400,
-                "malformed request"},
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                "chunked\r\n\r\n10000000000000000\r\n",
+                400, "malformed request"},
         BadCase{"TransferEncodingNotChunked",
-                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\nabc", 400, "malformed request"},
-        BadCase{"BareLfInHeaders", "GET /hello HTTP/1.1\nHost: t\n\n", 400, "malformed request"},
-        BadCase{"SpaceBeforeColon", "GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length : 0\r\n\r\n", 400,
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\nabc", 400,
                 "malformed request"},
-        BadCase{"TwoHosts", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "more than one Host"},
+        BadCase{"BareLfInHeaders", "GET /hello HTTP/1.1\nHost: t\n\n", 400, "malformed request"},
+        BadCase{"SpaceBeforeColon", "GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length : 0\r\n\r\n",
+                400, "malformed request"},
+        BadCase{"TwoHosts", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400,
+                "more than one Host"},
         BadCase{"NoHostIn11", "GET /hello HTTP/1.1\r\n\r\n", 400, "without a Host"}),
     [](const auto& info) { return std::string(info.param.name); });
 
@@ -283,7 +303,8 @@ TEST(HttpServerListen, ErrorsSayWhatFailed) {
 
 TEST(HttpServerMetrics, CountsBytesBothWays) {
   ServerHarness h;
-  h.router().get("/x", [](Request&, Responder res) { res.respond(Response::text(200, "0123456789")); });
+  h.router().get("/x",
+                 [](Request&, Responder res) { res.respond(Response::text(200, "0123456789")); });
   h.start();
   Client c(h.port());
   std::string req = get("/x");
@@ -291,10 +312,12 @@ TEST(HttpServerMetrics, CountsBytesBothWays) {
   ParsedResponse r = c.read_response();
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(h.metric_value("http_request_bytes_total"), static_cast<double>(req.size()));
-  EXPECT_EQ(h.metric_value("http_response_bytes_total"), static_cast<double>(r.head.size() + 2 + r.body.size()));
+  EXPECT_EQ(h.metric_value("http_response_bytes_total"),
+            static_cast<double>(r.head.size() + 2 + r.body.size()));
   EXPECT_EQ(h.metric_value("http_open_connections"), 1);
   c.close();
-  for (int i = 0; i < 300 && h.open_connections() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 300 && h.open_connections() != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(h.metric_value("http_open_connections"), 0);
 }
 

@@ -53,7 +53,8 @@ class ServerHarness {
     auto st = server_->listen();
     ASSERT_TRUE(st.ok());
     port_ = server_->port();
-    uv_async_init(loop_.get(), &async_, [](uv_async_t* a) { static_cast<ServerHarness*>(a->data)->drain(); });
+    uv_async_init(loop_.get(), &async_,
+                  [](uv_async_t* a) { static_cast<ServerHarness*>(a->data)->drain(); });
     async_.data = this;
     thread_ = std::thread([this] { loop_.run(); });
     running_ = true;
@@ -88,8 +89,10 @@ class ServerHarness {
     return call([this] { return server_->open_connections(); });
   }
   double metric_value(std::string_view name, std::initializer_list<core::Label> labels = {}) {
-    return call([&] { return name == "http_open_connections" ? metrics_.gauge(name, "", labels).value()
-                                                               : metrics_.counter(name, "", labels).value(); });
+    return call([&] {
+      return name == "http_open_connections" ? metrics_.gauge(name, "", labels).value()
+                                             : metrics_.counter(name, "", labels).value();
+    });
   }
 
   // Graceful shutdown through the public API, then the loop must end with no live handles.
@@ -135,7 +138,7 @@ struct ParsedResponse {
   int status = 0;
   std::string head;  // status line + headers, as received
   std::string body;
-  bool ok = false;   // a full response arrived
+  bool ok = false;  // a full response arrived
   std::string header(std::string_view name) const {
     std::string lower_head;
     for (char c : head) lower_head += static_cast<char>(tolower(static_cast<unsigned char>(c)));
@@ -167,7 +170,10 @@ class Client {
       pollfd p{fd_, POLLOUT, 0};
       int err = 0;
       socklen_t len = sizeof err;
-      rc = (poll(&p, 1, timeout_ms) == 1 && getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) ? 0 : -1;
+      rc = (poll(&p, 1, timeout_ms) == 1 &&
+            getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
+               ? 0
+               : -1;
     }
     connected_ = rc == 0;
   }
@@ -199,7 +205,7 @@ class Client {
     }
     r.head = buf_.substr(0, end + 2);
     buf_.erase(0, end + 4);
-    if (r.head.size() > 12) r.status = atoi(r.head.c_str() + 9);
+    if (r.head.size() > 12) r.status = static_cast<int>(strtol(r.head.c_str() + 9, nullptr, 10));
     std::string cl = r.header("Content-Length");
     size_t len = (head_request || cl.empty()) ? 0 : std::stoul(cl);
     while (buf_.size() < len) {
@@ -254,7 +260,8 @@ class Client {
 };
 
 // Registers GET `path` answered `delay_ms` later from a loop timer (an async handler).
-inline void add_delayed_route(ServerHarness& h, std::string path, uint64_t delay_ms, std::string body) {
+inline void add_delayed_route(ServerHarness& h, std::string path, uint64_t delay_ms,
+                              std::string body) {
   struct Pending {
     uv_timer_t timer;
     Responder res;
@@ -264,11 +271,15 @@ inline void add_delayed_route(ServerHarness& h, std::string path, uint64_t delay
     auto* p = new Pending{{}, std::move(res), body};
     uv_timer_init(h.loop().get(), &p->timer);
     p->timer.data = p;
-    uv_timer_start(&p->timer, [](uv_timer_t* t) {
-      auto* p = static_cast<Pending*>(t->data);
-      p->res.respond(Response::text(200, p->body));
-      uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* hd) { delete static_cast<Pending*>(hd->data); });
-    }, delay_ms, 0);
+    uv_timer_start(
+        &p->timer,
+        [](uv_timer_t* t) {
+          auto* p = static_cast<Pending*>(t->data);
+          p->res.respond(Response::text(200, p->body));
+          uv_close(reinterpret_cast<uv_handle_t*>(t),
+                   [](uv_handle_t* hd) { delete static_cast<Pending*>(hd->data); });
+        },
+        delay_ms, 0);
   });
 }
 

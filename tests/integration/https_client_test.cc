@@ -93,7 +93,9 @@ class HttpsClientTest : public ::testing::Test {
     r.url = url;
     return run(std::move(r));
   }
-  static std::string base(const NodeServer& s) { return "https://localhost:" + std::to_string(s.port); }
+  static std::string base(const NodeServer& s) {
+    return "https://localhost:" + std::to_string(s.port);
+  }
 
   uv::Loop loop_;
   core::SystemClock& clock_ = core::SystemClock::instance();
@@ -182,7 +184,8 @@ TEST_F(HttpsClientTest, ResetMidBodyFails) {
   req.retry.max_attempts = 1;
   auto r = run(req);
   ASSERT_FALSE(r.ok);
-  EXPECT_TRUE(r.error.code == Errc::ConnReset || r.error.code == Errc::ConnClosed) << core::errc_name(r.error.code);
+  EXPECT_TRUE(r.error.code == Errc::ConnReset || r.error.code == Errc::ConnClosed)
+      << core::errc_name(r.error.code);
   EXPECT_NE(r.message.find("localhost"), std::string::npos) << r.message;
 }
 
@@ -353,7 +356,8 @@ TEST_F(HttpsClientTest, ServerClosingPooledConnectionFailsPost) {
   req.body = "{}";
   auto r = run(req);
   ASSERT_FALSE(r.ok);
-  EXPECT_TRUE(r.error.code == Errc::ConnReset || r.error.code == Errc::ConnClosed) << core::errc_name(r.error.code);
+  EXPECT_TRUE(r.error.code == Errc::ConnReset || r.error.code == Errc::ConnClosed)
+      << core::errc_name(r.error.code);
   EXPECT_EQ(client_->stats().stale_retries, 0u);
 }
 
@@ -671,7 +675,8 @@ TEST_F(HttpsClientTest, StreamedRequestBody) {
   ASSERT_TRUE(j.ok());
   EXPECT_EQ(json::get_int(j->get(), "bodyLength").value_or(-1), static_cast<int64_t>(src.total));
   unsigned char digest[32];
-  mbedtls_sha256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), digest, 0);
+  mbedtls_sha256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), digest,
+                 0);
   EXPECT_EQ(json::get_string(j->get(), "bodySha").value_or(""),
             core::hex_encode(std::string_view(reinterpret_cast<char*>(digest), 32)));
 }
@@ -728,7 +733,8 @@ TEST_F(HttpsClientTest, QueueLimitAnswersBusy) {
   Collector c;
   http::ClientRequest req;
   req.url = "https://localhost:1/";
-  for (size_t i = 0; i < core::limits::client::kMaxQueuedRequests; ++i) ASSERT_TRUE(client_->request(req, &c).ok()) << i;
+  for (size_t i = 0; i < core::limits::client::kMaxQueuedRequests; ++i)
+    ASSERT_TRUE(client_->request(req, &c).ok()) << i;
   auto r = client_->request(req, &c);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::Busy);

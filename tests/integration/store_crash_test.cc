@@ -27,7 +27,7 @@ using store_test::done;
 namespace {
 
 constexpr int kIterations = 50;
-constexpr int kInFlight = 8;             // writes issued before waiting: exercises group commit
+constexpr int kInFlight = 8;            // writes issued before waiting: exercises group commit
 constexpr size_t kCompactBytes = 8192;  // small, so crashes also hit snapshot rewrites
 
 Job make_job(const std::string& id, uint64_t since) {
@@ -72,7 +72,8 @@ Job make_job(const std::string& id, uint64_t since) {
         // The cursor job moves forward; a reader must never see it go back.
         fs->put_job(make_job("cursor", k), [ack](core::Status st) { ack(st.ok()); });
       } else if (k % 3 == 1) {
-        fs->put_job(make_job("job-" + std::to_string(k), k), [ack](core::Status st) { ack(st.ok()); });
+        fs->put_job(make_job("job-" + std::to_string(k), k),
+                    [ack](core::Status st) { ack(st.ok()); });
       } else {
         Task t;
         t.task_id = "task-" + std::to_string(k);
@@ -114,10 +115,13 @@ ChildRun run_and_kill(const std::string& dir, uint64_t first, int kill_after_ms)
       if (line == "ready") continue;
       char* end = nullptr;
       unsigned long long v = strtoull(line.c_str(), &end, 10);
-      if (end && *end == '\0' && !line.empty()) run.acked.insert(v);
-      else run.junk += line + "\n";
+      if (end && *end == '\0' && !line.empty())
+        run.acked.insert(v);
+      else
+        run.junk += line + "\n";
     }
-    if (final && !buf.empty()) run.junk += "partial line: " + buf;  // dprintf of a short line is atomic
+    if (final && !buf.empty())
+      run.junk += "partial line: " + buf;  // dprintf of a short line is atomic
   };
   auto read_some = [&](int timeout_ms) -> bool {
     pollfd p{fds[0], POLLIN, 0};
@@ -129,9 +133,9 @@ ChildRun run_and_kill(const std::string& dir, uint64_t first, int kill_after_ms)
     return true;
   };
   // Wait for "ready", then let it write for kill_after_ms before SIGKILL.
-  while (buf.find("ready\n") == std::string::npos && read_some(5000)) {
-  }
-  uint64_t deadline = core::SystemClock::instance().monotonic_ms() + static_cast<uint64_t>(kill_after_ms);
+  while (buf.find("ready\n") == std::string::npos && read_some(5000)) {}
+  uint64_t deadline =
+      core::SystemClock::instance().monotonic_ms() + static_cast<uint64_t>(kill_after_ms);
   while (core::SystemClock::instance().monotonic_ms() < deadline) {
     int left = static_cast<int>(deadline - core::SystemClock::instance().monotonic_ms());
     read_some(left > 0 ? left : 0);
@@ -140,12 +144,11 @@ ChildRun run_and_kill(const std::string& dir, uint64_t first, int kill_after_ms)
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
-  while (read_some(0)) {
-  }
+  while (read_some(0)) {}
   consume(true);
   close(fds[0]);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child ended early: " << status
-                                                                   << " " << run.junk;
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "child ended early: " << status << " " << run.junk;
   return run;
 }
 
@@ -175,22 +178,28 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
     auto opened = FileStore::open(loop.get(), clock, o, &problem);
     ASSERT_TRUE(opened.ok()) << "iteration " << iter << ": " << problem;
     FileStore& s = **opened;
-    auto jobs = call<std::vector<Job>>(loop, [&](Callback<std::vector<Job>> cb) { s.list_jobs(cb); });
-    auto tasks = call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s.list_tasks(cb); });
+    auto jobs =
+        call<std::vector<Job>>(loop, [&](Callback<std::vector<Job>> cb) { s.list_jobs(cb); });
+    auto tasks =
+        call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s.list_tasks(cb); });
     ASSERT_TRUE(jobs.ok() && tasks.ok());
     std::set<std::string> job_ids, task_ids;
     uint64_t cursor = 0;
     for (const Job& j : *jobs) {
       job_ids.insert(j.job_id);
-      if (j.job_id == "cursor") cursor = j.since_id;
-      else EXPECT_EQ(j.user_token_secret, "secret-" + j.job_id);  // records intact
+      if (j.job_id == "cursor")
+        cursor = j.since_id;
+      else
+        EXPECT_EQ(j.user_token_secret, "secret-" + j.job_id);  // records intact
     }
     for (const Task& t : *tasks) task_ids.insert(t.task_id);
     for (uint64_t k : all_acked) {
       if (k % 3 == 1) {
-        EXPECT_TRUE(job_ids.count("job-" + std::to_string(k))) << "lost job " << k << " iter " << iter;
+        EXPECT_TRUE(job_ids.count("job-" + std::to_string(k)))
+            << "lost job " << k << " iter " << iter;
       } else if (k % 3 == 2) {
-        EXPECT_TRUE(task_ids.count("task-" + std::to_string(k))) << "lost task " << k << " iter " << iter;
+        EXPECT_TRUE(task_ids.count("task-" + std::to_string(k)))
+            << "lost task " << k << " iter " << iter;
       } else {
         EXPECT_GE(cursor, k) << "cursor went back below an acknowledged value, iter " << iter;
       }
@@ -214,8 +223,10 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
     // The next child starts after everything issued so far (acknowledged or not).
     uint64_t issued_max = all_acked.empty() ? first : *all_acked.rbegin() + kInFlight + 1;
     for (const auto& id : job_ids)
-      if (id != "cursor") issued_max = std::max<uint64_t>(issued_max, std::stoull(id.substr(4)) + 2);
-    for (const auto& id : task_ids) issued_max = std::max<uint64_t>(issued_max, std::stoull(id.substr(5)) + 1);
+      if (id != "cursor")
+        issued_max = std::max<uint64_t>(issued_max, std::stoull(id.substr(4)) + 2);
+    for (const auto& id : task_ids)
+      issued_max = std::max<uint64_t>(issued_max, std::stoull(id.substr(5)) + 1);
     first = issued_max + 3 - issued_max % 3;  // keep k % 3 classes aligned with fresh ids
     if (HasFailure()) break;
   }
@@ -232,7 +243,8 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
   }
   size_t g = log.find("\"generation\":\"");
   ASSERT_NE(g, std::string::npos);
-  EXPECT_GT(std::stoull(log.substr(g + 14, 20)), 3u) << "too few snapshot rewrites to mean anything";
+  EXPECT_GT(std::stoull(log.substr(g + 14, 20)), 3u)
+      << "too few snapshot rewrites to mean anything";
   RecordProperty("acknowledged_writes", static_cast<int>(total_acks));
   printf("store crash test: %d kills, %zu acknowledged writes checked\n", kIterations, total_acks);
 }

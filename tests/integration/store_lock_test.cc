@@ -43,7 +43,8 @@ TEST(StoreLock, SecondProcessIsRefusedWithThePidOfTheHolder) {
   auto refused = FileStore::open(loop.get(), core::SystemClock::instance(), o, &problem);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, core::Errc::Locked);
-  EXPECT_NE(problem.find("data dir " + dir + " is in use by pid " + std::to_string(pid)), std::string::npos)
+  EXPECT_NE(problem.find("data dir " + dir + " is in use by pid " + std::to_string(pid)),
+            std::string::npos)
       << problem;
 
   kill(pid, SIGKILL);

@@ -33,7 +33,9 @@ int rng_cb(void* p, unsigned char* out, size_t len) {
   return 0;
 }
 
-const unsigned char* u(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* u(const std::string& s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 }  // namespace
 
@@ -64,28 +66,33 @@ RsaPrivateJwk load_private_jwk(const std::string& path) {
 }
 
 std::string RsaPrivateJwk::public_jwk_json() const {
-  return "{\"kty\":\"RSA\",\"use\":\"sig\",\"kid\":\"" + kid + "\",\"n\":\"" + n + "\",\"e\":\"" + e + "\"}";
+  return "{\"kty\":\"RSA\",\"use\":\"sig\",\"kid\":\"" + kid + "\",\"n\":\"" + n + "\",\"e\":\"" +
+         e + "\"}";
 }
 
 std::string rs256_signature(const RsaPrivateJwk& key, std::string_view signing_input) {
   std::string n = b64(key.n), e = b64(key.e), d = b64(key.d), p = b64(key.p), q = b64(key.q);
   mbedtls_rsa_context ctx;
   mbedtls_rsa_init(&ctx);
-  if (mbedtls_rsa_import_raw(&ctx, u(n), n.size(), u(p), p.size(), u(q), q.size(), u(d), d.size(), u(e), e.size()) ||
+  if (mbedtls_rsa_import_raw(&ctx, u(n), n.size(), u(p), p.size(), u(q), q.size(), u(d), d.size(),
+                             u(e), e.size()) ||
       mbedtls_rsa_complete(&ctx))
     die("mbedTLS refused the private key");
   unsigned char hash[32];
   jwt::sha256(signing_input, hash);
   std::string sig(mbedtls_rsa_get_len(&ctx), '\0');
   core::SeededRng rng(1);  // blinding only; PKCS#1 v1.5 output does not depend on it
-  if (mbedtls_rsa_pkcs1_sign(&ctx, rng_cb, &rng, MBEDTLS_MD_SHA256, 32, hash, reinterpret_cast<unsigned char*>(sig.data())))
+  if (mbedtls_rsa_pkcs1_sign(&ctx, rng_cb, &rng, MBEDTLS_MD_SHA256, 32, hash,
+                             reinterpret_cast<unsigned char*>(sig.data())))
     die("sign failed");
   mbedtls_rsa_free(&ctx);
   return sig;
 }
 
-std::string sign_rs256(const RsaPrivateJwk& key, std::string_view header_json, std::string_view payload_json) {
-  std::string input = core::base64url_encode(header_json) + "." + core::base64url_encode(payload_json);
+std::string sign_rs256(const RsaPrivateJwk& key, std::string_view header_json,
+                       std::string_view payload_json) {
+  std::string input =
+      core::base64url_encode(header_json) + "." + core::base64url_encode(payload_json);
   return input + "." + core::base64url_encode(rs256_signature(key, input));
 }
 

@@ -9,7 +9,7 @@
 namespace testing_support {
 
 struct RsaPrivateJwk {
-  std::string kid, n, e, d, p, q;  // base64url, as in the JWK
+  std::string kid, n, e, d, p, q;       // base64url, as in the JWK
   std::string public_jwk_json() const;  // {"kty":"RSA","use":"sig","kid":…,"n":…,"e":…}
 };
 
@@ -17,7 +17,8 @@ RsaPrivateJwk load_private_jwk(const std::string& path);  // aborts the test on 
 std::string read_file(const std::string& path);
 
 // base64url(header_json).base64url(payload_json).base64url(RS256 signature)
-std::string sign_rs256(const RsaPrivateJwk& key, std::string_view header_json, std::string_view payload_json);
+std::string sign_rs256(const RsaPrivateJwk& key, std::string_view header_json,
+                       std::string_view payload_json);
 // Signature bytes over an arbitrary signing input.
 std::string rs256_signature(const RsaPrivateJwk& key, std::string_view signing_input);
 

@@ -140,7 +140,8 @@ std::string project_root() {
   std::string dir = buf;
   while (!dir.empty()) {
     struct stat st;
-    if (stat((dir + "/Makefile").c_str(), &st) == 0 && stat((dir + "/src").c_str(), &st) == 0) return dir;
+    if (stat((dir + "/Makefile").c_str(), &st) == 0 && stat((dir + "/src").c_str(), &st) == 0)
+      return dir;
     size_t slash = dir.rfind('/');
     if (slash == std::string::npos || slash == 0) break;
     dir.resize(slash);

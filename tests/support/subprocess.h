@@ -54,7 +54,8 @@ class Subprocess {
 };
 
 // Runs a command to completion; returns {exit status, combined output}.
-std::pair<int, std::string> run_command(const std::vector<std::string>& argv, int timeout_ms = 60000,
+std::pair<int, std::string> run_command(const std::vector<std::string>& argv,
+                                        int timeout_ms = 60000,
                                         const std::map<std::string, std::string>& env = {});
 
 // Paths: the project root (where the Makefile is), the build dir (TC_BUILD or "build"),

@@ -10,7 +10,7 @@ NodeServer spawn(std::vector<std::string> argv) {
   NodeServer s;
   s.proc = std::make_unique<Subprocess>(Subprocess::Options{std::move(argv)});
   auto line = s.proc->wait_for_line("listening on 127.0.0.1:", 10000);
-  if (line) s.port = atoi(line->c_str() + line->rfind(':') + 1);
+  if (line) s.port = static_cast<int>(strtol(line->c_str() + line->rfind(':') + 1, nullptr, 10));
   return s;
 }
 
@@ -23,7 +23,8 @@ const std::string& test_pki_dir() {
   if (!made) {
     made = true;
     path = dir.path() + "/pki";
-    auto [status, out] = run_command({"sh", project_root() + "/tests/support/make_test_pki.sh", path}, 60000);
+    auto [status, out] =
+        run_command({"sh", project_root() + "/tests/support/make_test_pki.sh", path}, 60000);
     if (status != 0) path.clear();
   }
   return path;
@@ -31,8 +32,9 @@ const std::string& test_pki_dir() {
 
 NodeServer start_tls_server(const std::string& cert, std::vector<std::string> extra) {
   const std::string& d = test_pki_dir();
-  std::vector<std::string> argv = {"node", project_root() + "/tests/support/tls_servers.js",
-                                   "--cert", d + "/" + cert + ".crt", "--key", d + "/" + cert + ".key"};
+  std::vector<std::string> argv = {"node",   project_root() + "/tests/support/tls_servers.js",
+                                   "--cert", d + "/" + cert + ".crt",
+                                   "--key",  d + "/" + cert + ".key"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return spawn(std::move(argv));
 }

@@ -341,7 +341,8 @@ TEST(Config, RateWaitAndMediaCapDefaultsAndOverrides) {
   app::Config d = app::default_config();
   EXPECT_EQ(d.twitter_max_rate_wait_ms, core::limits::kDefaultRateLimitMaxWaitMs);
   EXPECT_EQ(d.media_max_bytes, core::limits::kDefaultMediaMaxBytes);
-  auto r = load({}, Environment{{"CONNECTOR_TWITTER_MAX_RATE_WAIT", "60"}, {"CONNECTOR_MEDIA_MAX_BYTES", "2048"}});
+  auto r = load({}, Environment{{"CONNECTOR_TWITTER_MAX_RATE_WAIT", "60"},
+                                {"CONNECTOR_MEDIA_MAX_BYTES", "2048"}});
   ASSERT_TRUE(r.ok) << r.message;
   EXPECT_EQ(r.l.config.twitter_max_rate_wait_ms, 60000);
   EXPECT_EQ(r.l.config.media_max_bytes, 2048u);

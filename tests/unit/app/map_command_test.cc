@@ -80,7 +80,9 @@ TEST(MapCommand, ReadsStdinAndWarnsAboutPartialErrors) {
   MapRun r = run({"-"}, twitter_test::fixture("v2_tweets_lookup_partial_error.json"));
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(lines(r.out).size(), 1u);
-  EXPECT_NE(r.err.find("warning: X reported \"Not Found Error\" for 506694458445152256"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("warning: X reported \"Not Found Error\" for 506694458445152256"),
+            std::string::npos)
+      << r.err;
   MapRun implicit = run({}, twitter_test::fixture("v1_user_timeline_count1_page1.json"));
   ASSERT_EQ(implicit.rc, 0);
   EXPECT_NE(implicit.out.find("\"Id\":\"1149868110373171201\""), std::string::npos);
@@ -95,7 +97,8 @@ TEST(MapCommand, ReferenceStyleMatchesTheWorkedExample) {
   for (const std::string& l : ls)
     if (l.find("\"Id\":\"1106451391000834048\"") != std::string::npos) {
       found = true;
-      EXPECT_NE(l.find("\"ItemType\":\"Tweet\",\"ContainerId\":\"4113725063\",\"ContainerName\":\"Contoso Media\","
+      EXPECT_NE(l.find("\"ItemType\":\"Tweet\",\"ContainerId\":\"4113725063\",\"ContainerName\":"
+                       "\"Contoso Media\","
                        "\"ThreadId\":\"1095304683650977792\""),
                 std::string::npos)
           << l;
@@ -110,7 +113,8 @@ TEST(MapCommand, ReferenceStyleMatchesTheWorkedExample) {
 TEST(MapCommand, MalformedInputFailsWithAClearMessage) {
   MapRun empty = run({"-"}, "");
   EXPECT_EQ(empty.rc, 1);
-  EXPECT_NE(empty.err.find("standard input: the input is not valid JSON"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("standard input: the input is not valid JSON"), std::string::npos)
+      << empty.err;
   EXPECT_TRUE(empty.out.empty());
   MapRun obj = run({"-"}, "{\"hello\":1}");
   EXPECT_EQ(obj.rc, 1);
@@ -120,7 +124,8 @@ TEST(MapCommand, MalformedInputFailsWithAClearMessage) {
   EXPECT_NE(bad.err.find("tweet #1 (id 1): created_at"), std::string::npos) << bad.err;
   MapRun missing = run({"/nonexistent/dir/page.json"});
   EXPECT_EQ(missing.rc, 1);
-  EXPECT_NE(missing.err.find("cannot open '/nonexistent/dir/page.json'"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("cannot open '/nonexistent/dir/page.json'"), std::string::npos)
+      << missing.err;
   MapRun html = run({twitter_test::fixture_path("error_v2_404_unknown_endpoint.html")});
   EXPECT_EQ(html.rc, 1);
 }

@@ -63,7 +63,8 @@ TEST(OpsRoutes, MetricsRendersRegistryAndProcessFigures) {
   http::Response r = call(router, "/metrics");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.headers.get("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(r.body.find("# TYPE things_total counter\nthings_total 7\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("# TYPE things_total counter\nthings_total 7\n"), std::string::npos)
+      << r.body;
   EXPECT_NE(r.body.find("\nprocess_uptime_seconds 2.5\n"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("\nprocess_resident_memory_bytes "), std::string::npos);
 }

@@ -49,7 +49,8 @@ std::string basic(std::string_view user_pass) { return "Basic " + core::base64_e
 
 struct Fixture {
   explicit Fixture(bool bearer = false, AuthMiddlewareOptions o = {})
-      : auth(config(bearer)), mw(auth, bearer ? &keys : nullptr, bearer ? &source : nullptr, clock, o) {
+      : auth(config(bearer)),
+        mw(auth, bearer ? &keys : nullptr, bearer ? &source : nullptr, clock, o) {
     clock.set_unix_ms(jwtvec::kNowOk * 1000);
     handler = mw.protect([this](http::Request& req, http::Responder res) {
       ++calls;
@@ -57,7 +58,8 @@ struct Fixture {
     });
   }
   // Calls the protected handler; returns the capture (empty while the request is parked).
-  std::shared_ptr<Capture> call(std::optional<std::string> authorization, std::string peer = "192.0.2.1",
+  std::shared_ptr<Capture> call(std::optional<std::string> authorization,
+                                std::string peer = "192.0.2.1",
                                 std::vector<std::pair<std::string, std::string>> headers = {}) {
     auto cap = std::make_shared<Capture>();
     auto link = std::make_shared<http::ExchangeLink>();
@@ -88,7 +90,9 @@ jwt::KeySet keyset_of(const ts::RsaPrivateJwk& k) {
   return std::move(*ks);
 }
 
-ts::RsaPrivateJwk rotated() { return ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rotated_key.jwk.json"); }
+ts::RsaPrivateJwk rotated() {
+  return ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rotated_key.jwk.json");
+}
 
 std::string rotated_token() {
   return ts::sign_rs256(rotated(), R"({"alg":"RS256","kid":"rotated-2026"})", jwtvec::kV1Payload);
@@ -166,15 +170,19 @@ TEST(AuthMiddleware, ForwardedForIsBelievedOnlyWhenConfigured) {
   o.trust_proxy = true;
   Fixture f(false, o);
   std::string wrong = basic(std::string(jwtvec::kTenant) + ":guess");
-  for (uint32_t i = 0; i <= core::limits::kAuthFreeFailures; ++i) f.call(wrong, "10.0.0.4", {{"X-Forwarded-For", "198.51.100.1"}});
+  for (uint32_t i = 0; i <= core::limits::kAuthFreeFailures; ++i)
+    f.call(wrong, "10.0.0.4", {{"X-Forwarded-For", "198.51.100.1"}});
   EXPECT_EQ(f.call(wrong, "10.0.0.4", {{"X-Forwarded-For", "198.51.100.1"}})->sent[0].status, 429);
-  auto ok = f.call(basic(std::string(jwtvec::kTenant) + ":" + kSecret), "10.0.0.4", {{"X-Forwarded-For", "198.51.100.2"}});
+  auto ok = f.call(basic(std::string(jwtvec::kTenant) + ":" + kSecret), "10.0.0.4",
+                   {{"X-Forwarded-For", "198.51.100.2"}});
   EXPECT_EQ(ok->sent[0].status, 200);
 }
 
 TEST(AuthMiddleware, UnknownKidWaitsForOneRefreshThenIsAccepted) {
   Fixture f(true);
-  f.keys.install(keyset_of(ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json")), 0);
+  f.keys.install(
+      keyset_of(ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json")),
+      0);
   f.clock.advance_ms(static_cast<int64_t>(core::limits::kJwksMinRefreshIntervalMs));
   auto cap = f.call("Bearer " + rotated_token());
   EXPECT_TRUE(cap->sent.empty());  // parked until the keys arrive
@@ -188,7 +196,9 @@ TEST(AuthMiddleware, UnknownKidWaitsForOneRefreshThenIsAccepted) {
 
 TEST(AuthMiddleware, StillUnknownKidAfterRefreshIs401NotASecondRefresh) {
   Fixture f(true);
-  f.keys.install(keyset_of(ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json")), 0);
+  f.keys.install(
+      keyset_of(ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json")),
+      0);
   f.clock.advance_ms(static_cast<int64_t>(core::limits::kJwksMinRefreshIntervalMs));
   auto cap = f.call("Bearer " + rotated_token());
   ASSERT_EQ(f.source.pending.size(), 1u);
@@ -204,7 +214,8 @@ TEST(AuthMiddleware, KeyEndpointDownFailsClosedWith503) {
   Fixture f(true);  // no keys at all yet
   auto cap = f.call("Bearer " + std::string(jwtvec::kV1));
   ASSERT_EQ(f.source.pending.size(), 1u);
-  f.source.answer(core::make_error(core::Errc::ConnectRefused, "connect"), "GET https://x/keys: connection refused");
+  f.source.answer(core::make_error(core::Errc::ConnectRefused, "connect"),
+                  "GET https://x/keys: connection refused");
   ASSERT_EQ(cap->sent.size(), 1u);
   EXPECT_EQ(cap->sent[0].status, 503);
   EXPECT_TRUE(cap->sent[0].headers.get("Retry-After"));

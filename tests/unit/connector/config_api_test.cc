@@ -73,11 +73,12 @@ TEST_F(ConfigApiTest, ValidateAnswersStatusTrue) {
 TEST_F(ConfigApiTest, EmptyConfigurationShowsNothingSet) {
   http::Response r = run_one(api->get_handler());
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body,
-            R"({"TwitterApiKeyValue":null,"TwitterApiKeySet":false,"TwitterApiSecretKeyValue":null,)"
-            R"("TwitterApiSecretKeySet":false,"TwitterAccessTokenValue":null,"TwitterAccessTokenSet":false,)"
-            R"("TwitterAccessTokenSecretValue":null,"TwitterAccessTokenSecretSet":false,"AADAppIdValue":null,)"
-            R"("AADAppIdSet":false,"AADAppSecretValue":null,"AADAppSecretSet":false})");
+  EXPECT_EQ(
+      r.body,
+      R"({"TwitterApiKeyValue":null,"TwitterApiKeySet":false,"TwitterApiSecretKeyValue":null,)"
+      R"("TwitterApiSecretKeySet":false,"TwitterAccessTokenValue":null,"TwitterAccessTokenSet":false,)"
+      R"("TwitterAccessTokenSecretValue":null,"TwitterAccessTokenSecretSet":false,"AADAppIdValue":null,)"
+      R"("AADAppIdSet":false,"AADAppSecretValue":null,"AADAppSecretSet":false})");
 }
 
 TEST_F(ConfigApiTest, PostStoresAllSixAndGetNeverReturnsASecret) {
@@ -85,11 +86,12 @@ TEST_F(ConfigApiTest, PostStoresAllSixAndGetNeverReturnsASecret) {
   EXPECT_EQ(p.status, 200);
   EXPECT_EQ(p.body, "true");
   http::Response g = run_one(api->get_handler());
-  EXPECT_EQ(g.body,
-            R"({"TwitterApiKeyValue":null,"TwitterApiKeySet":true,"TwitterApiSecretKeyValue":null,)"
-            R"("TwitterApiSecretKeySet":true,"TwitterAccessTokenValue":null,"TwitterAccessTokenSet":true,)"
-            R"("TwitterAccessTokenSecretValue":null,"TwitterAccessTokenSecretSet":true,"AADAppIdValue":"app-5555",)"
-            R"("AADAppIdSet":true,"AADAppSecretValue":null,"AADAppSecretSet":true})");
+  EXPECT_EQ(
+      g.body,
+      R"({"TwitterApiKeyValue":null,"TwitterApiKeySet":true,"TwitterApiSecretKeyValue":null,)"
+      R"("TwitterApiSecretKeySet":true,"TwitterAccessTokenValue":null,"TwitterAccessTokenSet":true,)"
+      R"("TwitterAccessTokenSecretValue":null,"TwitterAccessTokenSecretSet":true,"AADAppIdValue":"app-5555",)"
+      R"("AADAppIdSet":true,"AADAppSecretValue":null,"AADAppSecretSet":true})");
   for (const char* s : kSecrets) EXPECT_EQ(g.body.find(s), std::string::npos) << s;
   bool read = false;
   store->get_settings([&](core::Result<store::Settings> s) {
@@ -108,7 +110,9 @@ TEST_F(ConfigApiTest, PostStoresAllSixAndGetNeverReturnsASecret) {
 
 TEST_F(ConfigApiTest, EmptyOrMissingKeysKeepTheStoredValue) {
   run_one(api->post_handler(), kAll);
-  http::Response p = run_one(api->post_handler(), R"({"TwitterApiKeyValue":"","AADAppSecretValue":"aad-new","AADAppIdValue":null})");
+  http::Response p =
+      run_one(api->post_handler(),
+              R"({"TwitterApiKeyValue":"","AADAppSecretValue":"aad-new","AADAppIdValue":null})");
   EXPECT_EQ(p.body, "true");
   bool read = false;
   store->get_settings([&](core::Result<store::Settings> s) {
@@ -136,8 +140,9 @@ TEST_F(ConfigApiTest, MalformedBodiesAre400WithAClearMessage) {
   r = run_one(api->post_handler(), "{\"AADAppSecretValue\":\"abc\\n\"}");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("control character"), std::string::npos);
-  r = run_one(api->post_handler(),
-              "{\"AADAppSecretValue\":\"" + std::string(core::limits::kMaxStoreValueBytes + 1, 'x') + "\"}");
+  r = run_one(api->post_handler(), "{\"AADAppSecretValue\":\"" +
+                                       std::string(core::limits::kMaxStoreValueBytes + 1, 'x') +
+                                       "\"}");
   EXPECT_EQ(r.status, 413);
   r = run_one(api->post_handler(), std::string(core::limits::kMaxConfigurationBodyBytes + 1, ' '));
   EXPECT_EQ(r.status, 413);

@@ -43,11 +43,16 @@ TEST(ParseAuthorization, SchemesAndMalformedHeaders) {
   EXPECT_EQ(parse_authorization("BEARER a.b.c")->scheme, AuthScheme::Bearer);
   EXPECT_EQ(parse_authorization("Digest abc")->scheme, AuthScheme::Other);
   EXPECT_STREQ(parse_authorization("").error().where, "empty Authorization header");
-  EXPECT_STREQ(parse_authorization("Basic").error().where, "Authorization header has a scheme but no credentials");
-  EXPECT_STREQ(parse_authorization("Basic a b").error().where, "Authorization credentials contain invalid characters");
-  EXPECT_STREQ(parse_authorization("Basic a=b").error().where, "Authorization credentials contain invalid characters");
-  EXPECT_STREQ(parse_authorization("Basic a\"b").error().where, "Authorization credentials contain invalid characters");
-  EXPECT_EQ(parse_authorization("Bearer " + std::string(20000, 'a')).error().code, core::Errc::TooLarge);
+  EXPECT_STREQ(parse_authorization("Basic").error().where,
+               "Authorization header has a scheme but no credentials");
+  EXPECT_STREQ(parse_authorization("Basic a b").error().where,
+               "Authorization credentials contain invalid characters");
+  EXPECT_STREQ(parse_authorization("Basic a=b").error().where,
+               "Authorization credentials contain invalid characters");
+  EXPECT_STREQ(parse_authorization("Basic a\"b").error().where,
+               "Authorization credentials contain invalid characters");
+  EXPECT_EQ(parse_authorization("Bearer " + std::string(20000, 'a')).error().code,
+            core::Errc::TooLarge);
 }
 
 TEST(CheckBasic, ProtocolVectorAndVariants) {
@@ -55,11 +60,16 @@ TEST(CheckBasic, ProtocolVectorAndVariants) {
   const char* why = "";
   EXPECT_TRUE(check_basic("MTExMTExMTEtMjIyMi0zMzMzLTQ0NDQtNTU1NTU1NTU1NTU1OnMzY3JldA==", s, &why));
   // Tenant GUID compare is case-insensitive; the secret compare is exact.
-  EXPECT_TRUE(check_basic(core::base64_encode("11111111-2222-3333-4444-555555555555:s3cret"), s, &why));
-  EXPECT_FALSE(check_basic(core::base64_encode("11111111-2222-3333-4444-555555555555:S3cret"), s, &why));
-  EXPECT_FALSE(check_basic(core::base64_encode("11111111-2222-3333-4444-555555555555:s3cre"), s, &why));
-  EXPECT_FALSE(check_basic(core::base64_encode("11111111-2222-3333-4444-555555555555:s3crett"), s, &why));
-  EXPECT_FALSE(check_basic(core::base64_encode("22222222-2222-3333-4444-555555555555:s3cret"), s, &why));
+  EXPECT_TRUE(
+      check_basic(core::base64_encode("11111111-2222-3333-4444-555555555555:s3cret"), s, &why));
+  EXPECT_FALSE(
+      check_basic(core::base64_encode("11111111-2222-3333-4444-555555555555:S3cret"), s, &why));
+  EXPECT_FALSE(
+      check_basic(core::base64_encode("11111111-2222-3333-4444-555555555555:s3cre"), s, &why));
+  EXPECT_FALSE(
+      check_basic(core::base64_encode("11111111-2222-3333-4444-555555555555:s3crett"), s, &why));
+  EXPECT_FALSE(
+      check_basic(core::base64_encode("22222222-2222-3333-4444-555555555555:s3cret"), s, &why));
   EXPECT_STREQ(why, "Basic credentials do not match the configured tenant id and API secret key");
   EXPECT_FALSE(check_basic(core::base64_encode("no-colon"), s, &why));
   EXPECT_STREQ(why, "Basic credentials are not tenantId:secret");
@@ -67,7 +77,8 @@ TEST(CheckBasic, ProtocolVectorAndVariants) {
   EXPECT_STREQ(why, "Basic credentials are not valid base64");
   // Split at the first ':' so a secret containing ':' works (the reference split on every ':').
   BasicSecret colon{jwtvec::kTenant, "a:b:c"};
-  EXPECT_TRUE(check_basic(core::base64_encode(std::string(jwtvec::kTenant) + ":a:b:c"), colon, &why));
+  EXPECT_TRUE(
+      check_basic(core::base64_encode(std::string(jwtvec::kTenant) + ":a:b:c"), colon, &why));
   BasicSecret unset{jwtvec::kTenant, ""};
   EXPECT_FALSE(check_basic(core::base64_encode(std::string(jwtvec::kTenant) + ":"), unset, &why));
 }
@@ -84,7 +95,8 @@ TEST(InboundAuth, BasicAllowAndDeny) {
   EXPECT_EQ(missing.www_authenticate, "Basic realm=\"twitter-connector\", charset=\"UTF-8\"");
   EXPECT_EQ(missing.reason, "missing Authorization header");
 
-  Decision wrong = auth.decide(basic(std::string(jwtvec::kTenant) + ":nope"), "192.0.2.1", 0, 0, nullptr);
+  Decision wrong =
+      auth.decide(basic(std::string(jwtvec::kTenant) + ":nope"), "192.0.2.1", 0, 0, nullptr);
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(wrong.reason.find("nope"), std::string::npos);  // never log the guess
   EXPECT_EQ(auth.decide(std::string_view("Digest x"), "192.0.2.1", 0, 0, nullptr).reason,
@@ -166,11 +178,14 @@ TEST(InboundAuth, BearerWithTv3Tokens) {
   InboundAuth auth(config(true));
   jwt::KeyCache keys;
   // No keys yet: fail closed with 503 and ask for a fetch (once per interval).
-  Decision d = auth.decide("Bearer " + std::string(jwtvec::kV1), "192.0.2.9", jwtvec::kNowOk, 0, &keys);
+  Decision d =
+      auth.decide("Bearer " + std::string(jwtvec::kV1), "192.0.2.9", jwtvec::kNowOk, 0, &keys);
   EXPECT_FALSE(d.allow);
   EXPECT_EQ(d.status, 503);
   EXPECT_TRUE(d.refresh_keys);
-  EXPECT_FALSE(auth.decide("Bearer " + std::string(jwtvec::kV1), "192.0.2.9", jwtvec::kNowOk, 1, &keys).refresh_keys);
+  EXPECT_FALSE(
+      auth.decide("Bearer " + std::string(jwtvec::kV1), "192.0.2.9", jwtvec::kNowOk, 1, &keys)
+          .refresh_keys);
 
   keys.install(tv3_keys(), 10);
   d = auth.decide("Bearer " + std::string(jwtvec::kV1), "192.0.2.9", jwtvec::kNowOk, 20, &keys);
@@ -181,12 +196,15 @@ TEST(InboundAuth, BearerWithTv3Tokens) {
   d = auth.decide("bearer " + std::string(jwtvec::kV2), "192.0.2.9", jwtvec::kNowOk, 20, &keys);
   EXPECT_EQ(d.status, 401);
   EXPECT_EQ(d.www_authenticate,
-            "Basic realm=\"twitter-connector\", charset=\"UTF-8\", Bearer realm=\"twitter-connector\", error=\"invalid_token\"");
+            "Basic realm=\"twitter-connector\", charset=\"UTF-8\", Bearer "
+            "realm=\"twitter-connector\", error=\"invalid_token\"");
   EXPECT_NE(d.reason.find("aud mismatch"), std::string::npos);
 
-  d = auth.decide("Bearer " + std::string(jwtvec::kV1EvilAud), "192.0.2.9", jwtvec::kNowOk, 20, &keys);
+  d = auth.decide("Bearer " + std::string(jwtvec::kV1EvilAud), "192.0.2.9", jwtvec::kNowOk, 20,
+                  &keys);
   EXPECT_NE(d.reason.find("signature does not verify"), std::string::npos);
-  d = auth.decide("Bearer " + std::string(jwtvec::kRfcHs256), "192.0.2.9", jwtvec::kNowOk, 20, &keys);
+  d = auth.decide("Bearer " + std::string(jwtvec::kRfcHs256), "192.0.2.9", jwtvec::kNowOk, 20,
+                  &keys);
   EXPECT_NE(d.reason.find("alg \"HS256\" is not allowed"), std::string::npos);
   d = auth.decide("Bearer " + std::string(jwtvec::kV1), "192.0.2.9", 1700004000, 20, &keys);
   EXPECT_NE(d.reason.find("token expired at"), std::string::npos);
@@ -198,13 +216,15 @@ TEST(InboundAuth, BearerForAnotherTenantAndUnknownKidRefresh) {
   InboundAuth auth(c);
   jwt::KeyCache keys;
   keys.install(tv3_keys(), 0);
-  Decision d = auth.decide("Bearer " + std::string(jwtvec::kV1), "192.0.2.9", jwtvec::kNowOk, 10, &keys);
+  Decision d =
+      auth.decide("Bearer " + std::string(jwtvec::kV1), "192.0.2.9", jwtvec::kNowOk, 10, &keys);
   EXPECT_EQ(d.status, 401);
   EXPECT_NE(d.reason.find("configured tenant"), std::string::npos);
 
   InboundAuth ok_auth(config(true));
   auto rotated = ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rotated_key.jwk.json");
-  std::string tok = ts::sign_rs256(rotated, R"({"alg":"RS256","kid":"rotated-2026"})", jwtvec::kV1Payload);
+  std::string tok =
+      ts::sign_rs256(rotated, R"({"alg":"RS256","kid":"rotated-2026"})", jwtvec::kV1Payload);
   uint64_t t = core::limits::kJwksMinRefreshIntervalMs;
   d = ok_auth.decide("Bearer " + tok, "192.0.2.10", jwtvec::kNowOk, t, &keys);
   EXPECT_TRUE(d.refresh_keys);

@@ -86,12 +86,14 @@ TEST(Serialize, StatusLineHeadersAndLength) {
   Response r = Response::text(200, "hello");
   r.headers.add("X-A", "1");
   EXPECT_EQ(serialize_head(r, {}),
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nX-A: 1\r\nContent-Length: 5\r\n\r\n");
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nX-A: "
+            "1\r\nContent-Length: 5\r\n\r\n");
   SerializeOptions close;
   close.close = true;
-  EXPECT_EQ(serialize_head(Response::text(404, ""), close),
-            "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\n"
-            "Connection: close\r\n\r\n");
+  EXPECT_EQ(
+      serialize_head(Response::text(404, ""), close),
+      "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\n"
+      "Connection: close\r\n\r\n");
 }
 
 TEST(Serialize, Http10KeepAlive) {
@@ -99,7 +101,8 @@ TEST(Serialize, Http10KeepAlive) {
   o.http_minor = 0;
   Response r;
   r.body = "x";
-  EXPECT_EQ(serialize_head(r, o), "HTTP/1.0 200 OK\r\nContent-Length: 1\r\nConnection: keep-alive\r\n\r\n");
+  EXPECT_EQ(serialize_head(r, o),
+            "HTTP/1.0 200 OK\r\nContent-Length: 1\r\nConnection: keep-alive\r\n\r\n");
 }
 
 TEST(Serialize, HeadKeepsLengthOfBody) {

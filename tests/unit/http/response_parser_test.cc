@@ -31,7 +31,8 @@ struct Outcome {
 };
 
 // step 0 = whole; otherwise pieces of `step` bytes. eof: call finish() at the end.
-Outcome parse(const std::string& in, size_t step, bool eof = false, bool head = false, size_t max_head = 64 * 1024) {
+Outcome parse(const std::string& in, size_t step, bool eof = false, bool head = false,
+              size_t max_head = 64 * 1024) {
   http::ResponseParser p;
   Collect c;
   p.reset(&c, head, max_head);
@@ -66,7 +67,9 @@ Outcome parse(const std::string& in, size_t step, bool eof = false, bool head = 
 class ResponseParserTest : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(ResponseParserTest, ContentLength) {
-  auto o = parse("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\nhello", GetParam());
+  auto o =
+      parse("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\nhello",
+            GetParam());
   ASSERT_TRUE(o.ok);
   EXPECT_EQ(o.status, 200);
   EXPECT_EQ(o.body, "hello");
@@ -77,8 +80,10 @@ TEST_P(ResponseParserTest, ContentLength) {
 }
 
 TEST_P(ResponseParserTest, Chunked) {
-  auto o = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n \r\n6\r\nworld!\r\n0\r\nT: v\r\n\r\n",
-                 GetParam());
+  auto o = parse(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n "
+      "\r\n6\r\nworld!\r\n0\r\nT: v\r\n\r\n",
+      GetParam());
   ASSERT_TRUE(o.ok);
   EXPECT_EQ(o.body, "hello world!");
   EXPECT_TRUE(o.keep_alive);
@@ -98,7 +103,8 @@ TEST_P(ResponseParserTest, Http10NotKeptAlive) {
 }
 
 TEST_P(ResponseParserTest, InterimResponseSkipped) {
-  auto o = parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", GetParam());
+  auto o = parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
+                 GetParam());
   ASSERT_TRUE(o.ok);
   EXPECT_EQ(o.status, 201);
   EXPECT_EQ(o.heads, 1);
@@ -140,7 +146,8 @@ TEST_P(ResponseParserTest, TruncatedBodyIsConnClosed) {
   auto o = parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", GetParam(), true);
   ASSERT_FALSE(o.ok);
   EXPECT_EQ(o.code, core::Errc::ConnClosed);
-  auto o2 = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", GetParam(), true);
+  auto o2 =
+      parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", GetParam(), true);
   ASSERT_FALSE(o2.ok);
   EXPECT_EQ(o2.code, core::Errc::ConnClosed);
   auto o3 = parse("HTTP/1.1 200 O", GetParam(), true);
@@ -159,7 +166,8 @@ TEST_P(ResponseParserTest, Malformed) {
 }
 
 TEST_P(ResponseParserTest, HeadLimit) {
-  std::string big = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(3000, 'a') + "\r\nContent-Length: 0\r\n\r\n";
+  std::string big =
+      "HTTP/1.1 200 OK\r\nX-Big: " + std::string(3000, 'a') + "\r\nContent-Length: 0\r\n\r\n";
   auto o = parse(big, GetParam(), false, false, 1024);
   ASSERT_FALSE(o.ok);
   EXPECT_EQ(o.code, core::Errc::TooLarge);
@@ -171,10 +179,13 @@ TEST_P(ResponseParserTest, HeadLimit) {
   EXPECT_EQ(o2.code, core::Errc::TooLarge);
 }
 
-INSTANTIATE_TEST_SUITE_P(WholeAndByteByByte, ResponseParserTest, ::testing::Values(size_t{0}, size_t{1}, size_t{7}));
+INSTANTIATE_TEST_SUITE_P(WholeAndByteByByte, ResponseParserTest,
+                         ::testing::Values(size_t{0}, size_t{1}, size_t{7}));
 
 TEST(ResponseParser, ChunkedSplitAtEveryPosition) {
-  const std::string in = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n3\r\nabc\r\n0\r\n\r\n";
+  const std::string in =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+      "chunked\r\n\r\na\r\n0123456789\r\n3\r\nabc\r\n0\r\n\r\n";
   for (size_t cut = 1; cut < in.size(); ++cut) {
     http::ResponseParser p;
     Collect c;
@@ -189,7 +200,9 @@ TEST(ResponseParser, ChunkedSplitAtEveryPosition) {
 TEST(ResponseParser, HandlerErrorStopsParsing) {
   struct Refuse final : http::ResponseParser::Handler {
     core::Status on_head(http::ResponseParser&) override { return core::ok_status(); }
-    core::Status on_body(std::string_view) override { return core::make_error(core::Errc::TooLarge, "test"); }
+    core::Status on_body(std::string_view) override {
+      return core::make_error(core::Errc::TooLarge, "test");
+    }
   } h;
   http::ResponseParser p;
   p.reset(&h, false, 4096);

@@ -21,7 +21,8 @@ AttemptResult status(int s, const http::ClientHeaders* h = nullptr) {
 
 TEST(RetryPolicy, RetryableStatusesOnly) {
   for (int s : {408, 429, 500, 502, 503, 504}) EXPECT_TRUE(RetryPolicy::retryable_status(s)) << s;
-  for (int s : {200, 301, 400, 401, 403, 404, 409, 413, 501, 505}) EXPECT_FALSE(RetryPolicy::retryable_status(s)) << s;
+  for (int s : {200, 301, 400, 401, 403, 404, 409, 413, 501, 505})
+    EXPECT_FALSE(RetryPolicy::retryable_status(s)) << s;
 }
 
 TEST(RetryPolicy, RetryableErrors) {

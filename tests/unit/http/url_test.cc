@@ -6,7 +6,8 @@
 namespace {
 
 TEST(Url, ParsesAndNormalises) {
-  auto u = http::parse_url("HTTPS://API.Twitter.com/1.1/statuses/user_timeline.json?count=200#frag");
+  auto u =
+      http::parse_url("HTTPS://API.Twitter.com/1.1/statuses/user_timeline.json?count=200#frag");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->scheme, "https");
   EXPECT_EQ(u->host, "api.twitter.com");
@@ -45,9 +46,10 @@ TEST(Url, Userinfo) {
 }
 
 TEST(Url, Rejects) {
-  for (const char* bad : {"", "api.twitter.com/x", "ftp://h/", "https://", "https://:443/", "https://h:0/",
-                          "https://h:65536/", "https://h:12a/", "https://h /x", "https://h/\x01", "https://[::1/",
-                          "https://ex ample.com/", "https://h\r\nX: y/"}) {
+  for (const char* bad :
+       {"", "api.twitter.com/x", "ftp://h/", "https://", "https://:443/", "https://h:0/",
+        "https://h:65536/", "https://h:12a/", "https://h /x", "https://h/\x01", "https://[::1/",
+        "https://ex ample.com/", "https://h\r\nX: y/"}) {
     EXPECT_FALSE(http::parse_url(bad).ok()) << bad;
   }
   EXPECT_FALSE(http::parse_url("https://h/" + std::string(9000, 'a')).ok());
@@ -67,10 +69,12 @@ TEST(Url, ResolvesReferences) {
 }
 
 TEST(Url, RedactsSecrets) {
-  EXPECT_EQ(http::redact_url("https://acct.blob.core.windows.net/c/b.json?sv=2018-03-28&sr=c&sp=w&se=2026-01-01&sig=abc%2Bdef"),
+  EXPECT_EQ(http::redact_url("https://acct.blob.core.windows.net/c/"
+                             "b.json?sv=2018-03-28&sr=c&sp=w&se=2026-01-01&sig=abc%2Bdef"),
             "https://acct.blob.core.windows.net/c/b.json?sv=2018-03-28&sr=c&sp=w&se=***&sig=***");
-  EXPECT_EQ(http::redact_url("https://api.twitter.com/1.1/x.json?count=200&since_id=5&oauth_token=T"),
-            "https://api.twitter.com/1.1/x.json?count=200&since_id=5&oauth_token=***");
+  EXPECT_EQ(
+      http::redact_url("https://api.twitter.com/1.1/x.json?count=200&since_id=5&oauth_token=T"),
+      "https://api.twitter.com/1.1/x.json?count=200&since_id=5&oauth_token=***");
   EXPECT_EQ(http::redact_url("http://user:secret@proxy:3128/"), "http://***@proxy:3128/");
   EXPECT_EQ(http::redact_url("https://h/p?flag&empty=&k=v#frag"), "https://h/p?flag&empty=&k=***");
   EXPECT_EQ(http::redact_url("not a url ?password=x"), "not a url ?password=***");

@@ -15,9 +15,12 @@ namespace ts = testing_support;
 namespace {
 std::string tv3() { return ts::read_file(ts::project_root() + "/tests/data/jwt/jwks_tv3.json"); }
 std::string a2_pub() {
-  return ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json").public_jwk_json();
+  return ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json")
+      .public_jwk_json();
 }
-std::string with_field(std::string jwk, const std::string& field) { return jwk.substr(0, jwk.size() - 1) + "," + field + "}"; }
+std::string with_field(std::string jwk, const std::string& field) {
+  return jwk.substr(0, jwk.size() - 1) + "," + field + "}";
+}
 }  // namespace
 
 TEST(Jwks, Tv3KeyVerifiesRfc7515A2) {
@@ -47,9 +50,10 @@ TEST(Jwks, SkipsUnusableKeysAndCaps) {
   std::string enc = pub;
   enc.replace(enc.find("\"use\":\"sig\""), 11, "\"use\":\"enc\"");
   enc.replace(enc.find("rfc7515-a2"), 10, "enc-key");
-  std::string doc = std::string("{\"keys\":[") + R"({"kty":"EC","kid":"ec","crv":"P-256","x":"AA","y":"AA"},)" + enc +
-                    "," + R"({"kty":"RSA","kid":"small","n":"AQAB","e":"AQAB"},)" + R"({"kty":"RSA","n":"AQAB","e":"AQAB"},)" +
-                    pub + "," + pub + "]}";
+  std::string doc = std::string("{\"keys\":[") +
+                    R"({"kty":"EC","kid":"ec","crv":"P-256","x":"AA","y":"AA"},)" + enc + "," +
+                    R"({"kty":"RSA","kid":"small","n":"AQAB","e":"AQAB"},)" +
+                    R"({"kty":"RSA","n":"AQAB","e":"AQAB"},)" + pub + "," + pub + "]}";
   auto ks = parse_jwks(doc);
   ASSERT_TRUE(ks.ok());
   EXPECT_EQ(ks->size(), 1u);
@@ -74,24 +78,37 @@ TEST(Jwks, RejectsDocumentsWithoutUsableKeys) {
   EXPECT_STREQ(parse_jwks("not json").error().where, "jwks: not a JSON object");
   EXPECT_STREQ(parse_jwks("{}").error().where, "jwks: no \"keys\" array");
   EXPECT_STREQ(parse_jwks("{\"keys\":[]}").error().where, "jwks: no usable RSA signing key");
-  EXPECT_STREQ(parse_jwks("{\"keys\":[" + with_field(a2_pub(), "\"alg\":\"RS512\"") + "]}").error().where,
-               "jwks: no usable RSA signing key");
-  EXPECT_EQ(parse_jwks(std::string(core::limits::kMaxJwksBytes + 1, ' ')).error().code, core::Errc::TooLarge);
+  EXPECT_STREQ(
+      parse_jwks("{\"keys\":[" + with_field(a2_pub(), "\"alg\":\"RS512\"") + "]}").error().where,
+      "jwks: no usable RSA signing key");
+  EXPECT_EQ(parse_jwks(std::string(core::limits::kMaxJwksBytes + 1, ' ')).error().code,
+            core::Errc::TooLarge);
 }
 
 TEST(RsaKey, ImportLimits) {
   std::string n2048(256, '\xff');
   EXPECT_TRUE(RsaPublicKey::from_components(n2048, std::string("\x01\x00\x01", 3)).ok());
-  EXPECT_STREQ(RsaPublicKey::from_components(std::string(255, '\xff'), std::string("\x01\x00\x01", 3)).error().where,
-               "jwk: RSA modulus shorter than 2048 bits");
-  EXPECT_STREQ(RsaPublicKey::from_components(std::string(1025, '\xff'), std::string("\x01\x00\x01", 3)).error().where,
-               "jwk: RSA modulus longer than 8192 bits");
-  EXPECT_STREQ(RsaPublicKey::from_components(n2048, std::string("\x01\x00\x00", 3)).error().where, "jwk: bad RSA exponent");
-  EXPECT_STREQ(RsaPublicKey::from_components(n2048, std::string("\x01", 1)).error().where, "jwk: bad RSA exponent");
-  EXPECT_STREQ(RsaPublicKey::from_jwk("AQAB=", "AQAB").error().where, "jwk: n/e must be base64url without padding");
+  EXPECT_STREQ(
+      RsaPublicKey::from_components(std::string(255, '\xff'), std::string("\x01\x00\x01", 3))
+          .error()
+          .where,
+      "jwk: RSA modulus shorter than 2048 bits");
+  EXPECT_STREQ(
+      RsaPublicKey::from_components(std::string(1025, '\xff'), std::string("\x01\x00\x01", 3))
+          .error()
+          .where,
+      "jwk: RSA modulus longer than 8192 bits");
+  EXPECT_STREQ(RsaPublicKey::from_components(n2048, std::string("\x01\x00\x00", 3)).error().where,
+               "jwk: bad RSA exponent");
+  EXPECT_STREQ(RsaPublicKey::from_components(n2048, std::string("\x01", 1)).error().where,
+               "jwk: bad RSA exponent");
+  EXPECT_STREQ(RsaPublicKey::from_jwk("AQAB=", "AQAB").error().where,
+               "jwk: n/e must be base64url without padding");
   EXPECT_STREQ(RsaPublicKey::from_jwk("a+b/", "AQAB").error().where, "jwk: n is not base64url");
   // Leading zero bytes do not count towards the size.
-  EXPECT_FALSE(RsaPublicKey::from_components(std::string(1, '\0') + std::string(255, '\xff'), std::string("\x01\x00\x01", 3)).ok());
+  EXPECT_FALSE(RsaPublicKey::from_components(std::string(1, '\0') + std::string(255, '\xff'),
+                                             std::string("\x01\x00\x01", 3))
+                   .ok());
 }
 
 TEST(OpenIdConfig, ParsesIssuerAndJwksUri) {

@@ -14,7 +14,8 @@ TEST(JwtToken, ParsesRfcA2) {
   EXPECT_EQ(t->kid, "");
   EXPECT_EQ(t->signature.size(), 256u);
   EXPECT_EQ(*json::get_string(t->payload.get(), "iss"), "joe");
-  EXPECT_EQ(t->signing_input, std::string(jwtvec::kRfcA2).substr(0, std::string(jwtvec::kRfcA2).rfind('.')));
+  EXPECT_EQ(t->signing_input,
+            std::string(jwtvec::kRfcA2).substr(0, std::string(jwtvec::kRfcA2).rfind('.')));
 }
 
 TEST(JwtToken, KidFallsBackToX5t) {

@@ -15,7 +15,9 @@ namespace ts = testing_support;
 
 namespace {
 
-std::string data(const char* name) { return ts::read_file(ts::project_root() + "/tests/data/jwt/" + name); }
+std::string data(const char* name) {
+  return ts::read_file(ts::project_root() + "/tests/data/jwt/" + name);
+}
 
 KeySet tv3_keys() {
   auto k = parse_jwks(data("jwks_tv3.json"));
@@ -30,10 +32,13 @@ Expectations tv3_expect() {
   return e;
 }
 
-ts::RsaPrivateJwk a2_key() { return ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json"); }
+ts::RsaPrivateJwk a2_key() {
+  return ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json");
+}
 
 // The v1 payload with one substitution, re-signed with the TV-1 key.
-std::string v1_with(const std::string& from, const std::string& to, const char* header = kV1Header) {
+std::string v1_with(const std::string& from, const std::string& to,
+                    const char* header = kV1Header) {
   std::string p = kV1Payload;
   size_t at = p.find(from);
   EXPECT_NE(at, std::string::npos) << from;
@@ -50,9 +55,11 @@ Verdict v(const std::string& token, long long now = kNowOk, const Expectations& 
 
 TEST(JwtSigner, ReproducesPublishedSignatures) {
   // PKCS#1 v1.5 is deterministic: our test signer must give the RFC's and TV-3's exact bytes.
-  EXPECT_EQ(ts::sign_rs256(a2_key(), "{\"alg\":\"RS256\"}",
-                           "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}"),
-            kRfcA2);
+  EXPECT_EQ(
+      ts::sign_rs256(
+          a2_key(), "{\"alg\":\"RS256\"}",
+          "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}"),
+      kRfcA2);
   EXPECT_EQ(ts::sign_rs256(a2_key(), kV1Header, kV1Payload), kV1);
   EXPECT_EQ(ts::sign_rs256(a2_key(), kV2Header, kV2Payload), kV2);
 }
@@ -68,7 +75,8 @@ TEST(JwtValidator, Tv3AcceptRejectTable) {
     EXPECT_TRUE(v(tok, 1699999750).accepted());
     Verdict early = v(tok, 1699999600);
     EXPECT_FALSE(early.accepted());
-    EXPECT_EQ(early.reason.rfind("token not valid before 2023-11-14T22:13:20", 0), 0u) << early.reason;
+    EXPECT_EQ(early.reason.rfind("token not valid before 2023-11-14T22:13:20", 0), 0u)
+        << early.reason;
     EXPECT_TRUE(v(tok, 1700003800).accepted());
     Verdict late = v(tok, 1700004000);
     EXPECT_FALSE(late.accepted());
@@ -92,9 +100,11 @@ TEST(JwtValidator, Tv3AcceptRejectTable) {
 }
 
 TEST(JwtValidator, Tv3UnknownKeyIsRejected) {
-  auto other = parse_jwks("{\"keys\":[" +
-                          ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rotated_key.jwk.json").public_jwk_json() +
-                          "]}");
+  auto other =
+      parse_jwks("{\"keys\":[" +
+                 ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rotated_key.jwk.json")
+                     .public_jwk_json() +
+                 "]}");
   ASSERT_TRUE(other.ok());
   Verdict r = validate(kV1, *other, tv3_expect(), kNowOk);
   EXPECT_FALSE(r.accepted());
@@ -107,8 +117,9 @@ TEST(JwtValidator, Tv1SignatureValidButExpiredAndIncomplete) {
   EXPECT_EQ(t.reason, "token header has no kid");
   // With a kid the signature would verify; the claim pipeline then fails on exp.
   KeySet keys = tv3_keys();
-  std::string with_kid = ts::sign_rs256(a2_key(), R"({"alg":"RS256","kid":"rfc7515-a2"})",
-                                        "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}");
+  std::string with_kid = ts::sign_rs256(
+      a2_key(), R"({"alg":"RS256","kid":"rfc7515-a2"})",
+      "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}");
   Verdict e = validate(with_kid, keys, tv3_expect(), kNowOk);
   EXPECT_EQ(e.reason.rfind("token expired at 2011-03-22T18:43:00", 0), 0u) << e.reason;
 }
@@ -117,7 +128,8 @@ TEST(JwtValidator, Tv2Hs256AndOtherAlgorithmsAreRejected) {
   EXPECT_EQ(v(kRfcHs256).reason, "alg \"HS256\" is not allowed (RS256 only)");
   std::string payload_b64 = std::string(kV1).substr(std::string(kV1).find('.') + 1);
   payload_b64 = payload_b64.substr(0, payload_b64.find('.'));
-  std::string none = core::base64url_encode(R"({"alg":"none","kid":"rfc7515-a2"})") + "." + payload_b64 + ".";
+  std::string none =
+      core::base64url_encode(R"({"alg":"none","kid":"rfc7515-a2"})") + "." + payload_b64 + ".";
   EXPECT_EQ(v(none).reason, "alg \"none\" is not allowed (RS256 only)");
   for (const char* alg : {"RS384", "PS256", "ES256", "rs256", "HS256"}) {
     std::string h = std::string(R"({"alg":")") + alg + R"(","kid":"rfc7515-a2"})";
@@ -126,7 +138,9 @@ TEST(JwtValidator, Tv2Hs256AndOtherAlgorithmsAreRejected) {
     EXPECT_NE(r.reason.find("is not allowed"), std::string::npos) << r.reason;
   }
   // Key confusion: an HS256 token MACed with the RSA public modulus as secret never reaches HMAC.
-  EXPECT_FALSE(v(core::base64url_encode(R"({"alg":"HS256","kid":"rfc7515-a2"})") + "." + payload_b64 + ".AAAA").accepted());
+  EXPECT_FALSE(v(core::base64url_encode(R"({"alg":"HS256","kid":"rfc7515-a2"})") + "." +
+                 payload_b64 + ".AAAA")
+                   .accepted());
 }
 
 TEST(JwtValidator, TamperedSignatureAndPayload) {
@@ -136,22 +150,29 @@ TEST(JwtValidator, TamperedSignatureAndPayload) {
   t[sig_at] = t[sig_at] == 'A' ? 'B' : 'A';
   EXPECT_NE(v(t).reason.find("signature does not verify"), std::string::npos);
   // One signature byte removed: wrong length, refused before any bignum work.
-  std::string sig = *core::base64url_decode(std::string(kV1).substr(std::string(kV1).rfind('.') + 1));
-  std::string short_tok = std::string(kV1).substr(0, std::string(kV1).rfind('.') + 1) + core::base64url_encode(sig.substr(1));
+  std::string sig =
+      *core::base64url_decode(std::string(kV1).substr(std::string(kV1).rfind('.') + 1));
+  std::string short_tok = std::string(kV1).substr(0, std::string(kV1).rfind('.') + 1) +
+                          core::base64url_encode(sig.substr(1));
   EXPECT_EQ(v(short_tok).reason, "signature is 255 bytes, key \"rfc7515-a2\" needs 256");
   // Payload changed by one claim (exp pushed out), original signature kept.
   std::string p = kV1Payload;
   p.replace(p.find("1700003600"), 10, "1900003600");
-  std::string forged = std::string(kV1).substr(0, std::string(kV1).find('.') + 1) + core::base64url_encode(p) +
+  std::string forged = std::string(kV1).substr(0, std::string(kV1).find('.') + 1) +
+                       core::base64url_encode(p) +
                        std::string(kV1).substr(std::string(kV1).rfind('.'));
   EXPECT_NE(v(forged).reason.find("signature does not verify"), std::string::npos);
 }
 
 TEST(JwtValidator, ClaimRules) {
   auto reason = [](const std::string& tok) { return v(tok).reason; };
-  EXPECT_TRUE(v(v1_with("\"aud\":\"https://contoso-twitterconnector.azurewebsites.net\"",
-                        "\"aud\":[\"https://other\",\"https://contoso-twitterconnector.azurewebsites.net\"]")).accepted());
-  EXPECT_EQ(reason(v1_with("\"aud\":\"https://contoso-twitterconnector.azurewebsites.net\"", "\"aud\":[\"https://other\"]")),
+  EXPECT_TRUE(
+      v(v1_with(
+            "\"aud\":\"https://contoso-twitterconnector.azurewebsites.net\"",
+            "\"aud\":[\"https://other\",\"https://contoso-twitterconnector.azurewebsites.net\"]"))
+          .accepted());
+  EXPECT_EQ(reason(v1_with("\"aud\":\"https://contoso-twitterconnector.azurewebsites.net\"",
+                           "\"aud\":[\"https://other\"]")),
             "aud mismatch: \"https://other\" is not a configured audience");
   EXPECT_EQ(reason(v1_with("\"aud\":\"https://contoso-twitterconnector.azurewebsites.net\",", "")),
             "aud mismatch: no aud claim is not a configured audience");
@@ -160,30 +181,41 @@ TEST(JwtValidator, ClaimRules) {
             "appid \"570d0bec\" is not the Office 365 Import service");
   EXPECT_EQ(reason(v1_with("\"appid\":\"570d0bec-d001-4c4e-985e-3ab17fdc3073\",", "")),
             "appid (missing) is not the Office 365 Import service");
-  EXPECT_TRUE(v(v1_with("570d0bec-d001-4c4e-985e-3ab17fdc3073", "570D0BEC-D001-4C4E-985E-3AB17FDC3073")).accepted());
-  EXPECT_EQ(reason(v1_with(",\"tid\":\"11111111-2222-3333-4444-555555555555\"", "")), "token has no tid claim");
-  EXPECT_EQ(reason(v1_with("\"tid\":\"11111111-2222-3333-4444-555555555555\"", "\"tid\":\"99999999-2222-3333-4444-555555555555\"")),
+  EXPECT_TRUE(
+      v(v1_with("570d0bec-d001-4c4e-985e-3ab17fdc3073", "570D0BEC-D001-4C4E-985E-3AB17FDC3073"))
+          .accepted());
+  EXPECT_EQ(reason(v1_with(",\"tid\":\"11111111-2222-3333-4444-555555555555\"", "")),
+            "token has no tid claim");
+  EXPECT_EQ(reason(v1_with("\"tid\":\"11111111-2222-3333-4444-555555555555\"",
+                           "\"tid\":\"99999999-2222-3333-4444-555555555555\"")),
             "tid \"99999999-2222-3333-4444-555555555555\" is not the configured tenant");
-  EXPECT_EQ(reason(v1_with("\"iss\":\"https://sts.windows.net/11111111-2222-3333-4444-555555555555/\"",
-                           "\"iss\":\"https://sts.windows.net/99999999-2222-3333-4444-555555555555/\"")),
-            "iss \"https://sts.windows.net/99999999-2222-3333-4444-555555555555/\" is not the v1.0 issuer of the configured tenant");
+  EXPECT_EQ(
+      reason(v1_with("\"iss\":\"https://sts.windows.net/11111111-2222-3333-4444-555555555555/\"",
+                     "\"iss\":\"https://sts.windows.net/99999999-2222-3333-4444-555555555555/\"")),
+      "iss \"https://sts.windows.net/99999999-2222-3333-4444-555555555555/\" is not the v1.0 "
+      "issuer of the configured tenant");
   // A v1 token claiming the v2 issuer form is refused (issuer must match the version).
   EXPECT_NE(reason(v1_with("https://sts.windows.net/11111111-2222-3333-4444-555555555555/\",\"iat",
-                           "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0\",\"iat"))
+                           "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/"
+                           "v2.0\",\"iat"))
                 .find("is not the v1.0 issuer"),
             std::string::npos);
-  EXPECT_EQ(reason(v1_with("\"ver\":\"1.0\"", "\"ver\":\"3.0\"")), "token version \"3.0\" is not 1.0 or 2.0");
+  EXPECT_EQ(reason(v1_with("\"ver\":\"1.0\"", "\"ver\":\"3.0\"")),
+            "token version \"3.0\" is not 1.0 or 2.0");
   EXPECT_TRUE(v(v1_with(",\"ver\":\"1.0\"", "")).accepted());  // version inferred from iss
   EXPECT_EQ(reason(v1_with("\"exp\":1700003600,", "")), "token has no valid exp claim");
-  EXPECT_EQ(reason(v1_with("\"exp\":1700003600", "\"exp\":\"1700003600\"")), "token has no valid exp claim");
+  EXPECT_EQ(reason(v1_with("\"exp\":1700003600", "\"exp\":\"1700003600\"")),
+            "token has no valid exp claim");
   EXPECT_EQ(reason(v1_with("\"exp\":1700003600", "\"exp\":1e300")), "token has no valid exp claim");
-  EXPECT_EQ(reason(v1_with("\"nbf\":1700000000", "\"nbf\":null")), "token has an invalid nbf claim");
+  EXPECT_EQ(reason(v1_with("\"nbf\":1700000000", "\"nbf\":null")),
+            "token has an invalid nbf claim");
   EXPECT_TRUE(v(v1_with("\"nbf\":1700000000,", "")).accepted());  // nbf is optional
   EXPECT_TRUE(v(v1_with("\"exp\":1700003600", "\"exp\":1700003600.9")).accepted());
   // v2 uses azp, not appid.
   std::string p = kV2Payload;
   p.replace(p.find("\"azp\""), 5, "\"appid\"");
-  EXPECT_EQ(v(ts::sign_rs256(a2_key(), kV2Header, p)).reason, "azp (missing) is not the Office 365 Import service");
+  EXPECT_EQ(v(ts::sign_rs256(a2_key(), kV2Header, p)).reason,
+            "azp (missing) is not the Office 365 Import service");
 }
 
 TEST(JwtValidator, SkewEdgesAreExact) {
@@ -209,20 +241,24 @@ TEST(JwtValidator, MalformedInput) {
   spaced.insert(10, " ");
   EXPECT_EQ(v(spaced).reason, "malformed token: jwt: header is not base64url");
   EXPECT_EQ(v(std::string(20000, 'a')).reason, "malformed token: jwt: token larger than 16 KiB");
-  EXPECT_EQ(v(core::base64url_encode("[1]") + ".e30.").reason, "malformed token: jwt: header is not a JSON object");
+  EXPECT_EQ(v(core::base64url_encode("[1]") + ".e30.").reason,
+            "malformed token: jwt: header is not a JSON object");
 }
 
 TEST(JwtValidator, V2KeyIssuerMustMatch) {
   auto jwk = ts::load_private_jwk(ts::project_root() + "/tests/data/jwt/rfc7515_a2.jwk.json");
   std::string pub = jwk.public_jwk_json();
-  std::string with_issuer = pub.substr(0, pub.size() - 1) + ",\"issuer\":\"https://login.microsoftonline.com/{tenantid}/v2.0\"}";
+  std::string with_issuer = pub.substr(0, pub.size() - 1) +
+                            ",\"issuer\":\"https://login.microsoftonline.com/{tenantid}/v2.0\"}";
   auto ks = parse_jwks("{\"keys\":[" + with_issuer + "]}");
   ASSERT_TRUE(ks.ok());
   EXPECT_TRUE(validate(kV2, *ks, tv3_expect(), kNowOk).accepted());
-  std::string wrong = pub.substr(0, pub.size() - 1) + ",\"issuer\":\"https://login.microsoftonline.com/other/v2.0\"}";
+  std::string wrong = pub.substr(0, pub.size() - 1) +
+                      ",\"issuer\":\"https://login.microsoftonline.com/other/v2.0\"}";
   ks = parse_jwks("{\"keys\":[" + wrong + "]}");
   ASSERT_TRUE(ks.ok());
-  EXPECT_EQ(validate(kV2, *ks, tv3_expect(), kNowOk).reason, "iss does not match the issuer of signing key \"rfc7515-a2\"");
+  EXPECT_EQ(validate(kV2, *ks, tv3_expect(), kNowOk).reason,
+            "iss does not match the issuer of signing key \"rfc7515-a2\"");
 }
 
 TEST(JwtValidator, CacheFailsClosedRefreshesOnceAndFollowsRotation) {

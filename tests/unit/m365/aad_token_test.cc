@@ -9,12 +9,15 @@
 using namespace m365;
 
 TEST(AadToken, EndpointFromAuthorityAndTenant) {
-  EXPECT_EQ(*token_endpoint("https://login.microsoftonline.com", "11111111-2222-3333-4444-555555555555"),
-            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/oauth2/token");
+  EXPECT_EQ(
+      *token_endpoint("https://login.microsoftonline.com", "11111111-2222-3333-4444-555555555555"),
+      "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/oauth2/token");
   EXPECT_EQ(*token_endpoint("https://login.windows.net/", "contoso.onmicrosoft.com"),
             "https://login.windows.net/contoso.onmicrosoft.com/oauth2/token");
-  EXPECT_EQ(*token_endpoint("https://127.0.0.1:8443/aad", "t"), "https://127.0.0.1:8443/aad/t/oauth2/token");
-  EXPECT_EQ(token_endpoint("http://login.microsoftonline.com", "t").error().code, core::Errc::Config);
+  EXPECT_EQ(*token_endpoint("https://127.0.0.1:8443/aad", "t"),
+            "https://127.0.0.1:8443/aad/t/oauth2/token");
+  EXPECT_EQ(token_endpoint("http://login.microsoftonline.com", "t").error().code,
+            core::Errc::Config);
   EXPECT_FALSE(token_endpoint("https://login.microsoftonline.com?x=1", "t").ok());
   EXPECT_FALSE(token_endpoint("https://login.microsoftonline.com", "").ok());
   EXPECT_FALSE(token_endpoint("https://login.microsoftonline.com", "a/../b").ok());
@@ -22,9 +25,11 @@ TEST(AadToken, EndpointFromAuthorityAndTenant) {
 }
 
 TEST(AadToken, ClientCredentialsBodyIsPercentEncoded) {
-  EXPECT_EQ(client_credentials_body("33333333-0000-0000-0000-000000000000", "s3c+r/t= &x~"),
-            "grant_type=client_credentials&client_id=33333333-0000-0000-0000-000000000000&client_secret=s3c%2Br%2Ft%3D%20%26x~"
-            "&resource=https%3A%2F%2Fmicrosoft.onmicrosoft.com%2F4e476d41-2395-42be-89ff-34cb9186a1ac");
+  EXPECT_EQ(
+      client_credentials_body("33333333-0000-0000-0000-000000000000", "s3c+r/t= &x~"),
+      "grant_type=client_credentials&client_id=33333333-0000-0000-0000-000000000000&client_secret="
+      "s3c%2Br%2Ft%3D%20%26x~"
+      "&resource=https%3A%2F%2Fmicrosoft.onmicrosoft.com%2F4e476d41-2395-42be-89ff-34cb9186a1ac");
 }
 
 TEST(AadToken, V1AnswerWithStringNumbers) {
@@ -37,19 +42,25 @@ TEST(AadToken, V1AnswerWithStringNumbers) {
 }
 
 TEST(AadToken, V2AnswerWithNumbers) {
-  auto t = parse_token_response(R"({"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"abc"})",
-                                1700000000);
+  auto t = parse_token_response(
+      R"({"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"abc"})",
+      1700000000);
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->expires_on, 1700003599);
   EXPECT_EQ(t->obtained_at, 1700000000);
 }
 
 TEST(AadToken, RejectsBadAnswers) {
-  auto where = [](const char* body) { return std::string(parse_token_response(body, 1700000000).error().where); };
+  auto where = [](const char* body) {
+    return std::string(parse_token_response(body, 1700000000).error().where);
+  };
   EXPECT_EQ(where("<html>"), "aad: token answer is not a JSON object");
-  EXPECT_EQ(where(R"({"token_type":"Bearer","expires_in":1})"), "aad: token answer without access_token");
-  EXPECT_EQ(where(R"({"access_token":"a","token_type":"mac","expires_in":1})"), "aad: token_type is not Bearer");
-  EXPECT_EQ(where(R"({"access_token":"a","token_type":"Bearer"})"), "aad: token answer without expires_on or expires_in");
+  EXPECT_EQ(where(R"({"token_type":"Bearer","expires_in":1})"),
+            "aad: token answer without access_token");
+  EXPECT_EQ(where(R"({"access_token":"a","token_type":"mac","expires_in":1})"),
+            "aad: token_type is not Bearer");
+  EXPECT_EQ(where(R"({"access_token":"a","token_type":"Bearer"})"),
+            "aad: token answer without expires_on or expires_in");
   EXPECT_EQ(where(R"({"access_token":"a","token_type":"Bearer","expires_in":"12x"})"),
             "aad: expiry field is neither a number nor a decimal string");
   EXPECT_EQ(where(R"({"access_token":"a","token_type":"Bearer","expires_in":-5})"),
@@ -58,19 +69,23 @@ TEST(AadToken, RejectsBadAnswers) {
             "aad: expiry field is neither a number nor a decimal string");
   EXPECT_EQ(where(R"({"access_token":"a","token_type":"Bearer","expires_on":"1600000000"})"),
             "aad: token answer already expired");
-  EXPECT_EQ(parse_token_response(std::string(core::limits::kMaxAadResponseBytes + 1, ' '), 0).error().code,
+  EXPECT_EQ(parse_token_response(std::string(core::limits::kMaxAadResponseBytes + 1, ' '), 0)
+                .error()
+                .code,
             core::Errc::TooLarge);
 }
 
 TEST(AadToken, ByteByBytePrefixesNeverParse) {
   std::string body = R"({"token_type":"Bearer","expires_in":"3599","access_token":"abc"})";
-  for (size_t i = 0; i < body.size(); ++i) EXPECT_FALSE(parse_token_response(body.substr(0, i), 1).ok()) << i;
+  for (size_t i = 0; i < body.size(); ++i)
+    EXPECT_FALSE(parse_token_response(body.substr(0, i), 1).ok()) << i;
   EXPECT_TRUE(parse_token_response(body, 1).ok());
 }
 
 TEST(AadError, KeepsAadstsVerbatimAndClassifies) {
   AadError e = parse_error_response(
-      401, R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0c6a\r\nCorrelation ID: 9f1e\r\nTimestamp: 2026-12-04 16:00:00Z","error_codes":[7000215],"timestamp":"2026-12-04 16:00:00Z","trace_id":"0c6a","correlation_id":"9f1e"})");
+      401,
+      R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0c6a\r\nCorrelation ID: 9f1e\r\nTimestamp: 2026-12-04 16:00:00Z","error_codes":[7000215],"timestamp":"2026-12-04 16:00:00Z","trace_id":"0c6a","correlation_id":"9f1e"})");
   EXPECT_EQ(e.error, "invalid_client");
   EXPECT_EQ(e.aadsts, "AADSTS7000215");
   EXPECT_EQ(e.description.rfind("AADSTS7000215: Invalid client secret provided.", 0), 0u);
@@ -79,7 +94,8 @@ TEST(AadError, KeepsAadstsVerbatimAndClassifies) {
   EXPECT_TRUE(e.permanent);
 
   AadError consent = parse_error_response(
-      400, R"({"error":"invalid_resource","error_description":"AADSTS500011: The resource principal named https://microsoft.onmicrosoft.com/4e476d41-2395-42be-89ff-34cb9186a1ac was not found in the tenant."})");
+      400,
+      R"({"error":"invalid_resource","error_description":"AADSTS500011: The resource principal named https://microsoft.onmicrosoft.com/4e476d41-2395-42be-89ff-34cb9186a1ac was not found in the tenant."})");
   EXPECT_EQ(consent.aadsts, "AADSTS500011");
   EXPECT_TRUE(consent.permanent);
 
@@ -87,18 +103,21 @@ TEST(AadError, KeepsAadstsVerbatimAndClassifies) {
   EXPECT_EQ(busy.error, "http_503");
   EXPECT_EQ(busy.description, "");
   EXPECT_FALSE(busy.permanent);
-  AadError throttled = parse_error_response(429, R"({"error":"invalid_request","error_description":"AADSTS50196: loop"})");
+  AadError throttled = parse_error_response(
+      429, R"({"error":"invalid_request","error_description":"AADSTS50196: loop"})");
   EXPECT_FALSE(throttled.permanent);
 
   std::string huge(5000, 'x');
-  AadError capped = parse_error_response(400, R"({"error":"invalid_request","error_description":")" + huge + "\"}");
+  AadError capped = parse_error_response(
+      400, R"({"error":"invalid_request","error_description":")" + huge + "\"}");
   EXPECT_EQ(capped.description.size(), core::limits::kMaxAadErrorDescriptionBytes);
 }
 
 TEST(AadError, NothingOfTheRequestIsEchoed) {
   // The error value is built from the answer alone: a body echoing nothing yields nothing.
   std::string body = client_credentials_body("client-id-1", "TopSecret-Value");
-  AadError e = parse_error_response(400, R"({"error":"invalid_client","error_description":"AADSTS7000215: bad"})");
+  AadError e = parse_error_response(
+      400, R"({"error":"invalid_client","error_description":"AADSTS7000215: bad"})");
   for (const std::string* f : {&e.error, &e.description, &e.aadsts, &e.trace_id, &e.correlation_id})
     EXPECT_EQ(f->find("TopSecret"), std::string::npos);
 }
@@ -112,7 +131,9 @@ AadToken token(const char* value, int64_t expires_on, int64_t obtained_at = 0) {
 TEST(TokenCache, OneInFlightRequestSharedByAllCallers) {
   TokenCache cache(300);
   std::vector<std::string> got;
-  auto waiter = [&](const core::Result<AadToken>& r) { got.push_back(r.ok() ? r->access_token : "error"); };
+  auto waiter = [&](const core::Result<AadToken>& r) {
+    got.push_back(r.ok() ? r->access_token : "error");
+  };
   auto a = cache.acquire("t1", 1000, waiter);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->action, TokenCache::Action::StartRequest);
@@ -172,7 +193,8 @@ TEST(TokenCache, BoundedTenantsAndWaiters) {
   // Once a tenant's request ends with nothing valid cached, its slot can be reused.
   (void)cache.complete("t0", core::make_error(core::Errc::Timeout), 0);
   EXPECT_TRUE(cache.acquire("extra", 0, noop).ok());
-  for (size_t i = 1; i < core::limits::kMaxAadWaiters; ++i) ASSERT_TRUE(cache.acquire("t1", 0, noop).ok());
+  for (size_t i = 1; i < core::limits::kMaxAadWaiters; ++i)
+    ASSERT_TRUE(cache.acquire("t1", 0, noop).ok());
   EXPECT_EQ(cache.acquire("t1", 0, noop).error().code, core::Errc::Busy);
 }
 

@@ -18,7 +18,9 @@ TEST(FormCodec, PairsKeepOrderDuplicatesAndValuelessNames) {
 }
 
 TEST(FormCodec, StrictAcceptsWellFormed) {
-  auto p = parse_form_strict("oauth_token=hh5s93j4hdidpola&oauth_token_secret=hdhd0244k9j7ao03&oauth_callback_confirmed=true");
+  auto p = parse_form_strict(
+      "oauth_token=hh5s93j4hdidpola&oauth_token_secret=hdhd0244k9j7ao03&oauth_callback_confirmed="
+      "true");
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p->size(), 3u);
   EXPECT_EQ(*find_param(*p, "oauth_token_secret"), "hdhd0244k9j7ao03");
@@ -31,15 +33,18 @@ TEST(FormCodec, StrictRejects) {
   EXPECT_STREQ(parse_form_strict("a").error().where, "form: item without '='");
   EXPECT_STREQ(parse_form_strict("a=%2").error().where, "form: bad percent escape in a value");
   EXPECT_STREQ(parse_form_strict("a%=1").error().where, "form: bad percent escape in a name");
-  EXPECT_EQ(parse_form_strict(std::string(core::limits::kMaxOAuthResponseBytes + 1, 'a')).error().code,
-            core::Errc::TooLarge);
+  EXPECT_EQ(
+      parse_form_strict(std::string(core::limits::kMaxOAuthResponseBytes + 1, 'a')).error().code,
+      core::Errc::TooLarge);
   std::string many;
-  for (size_t i = 0; i <= core::limits::kMaxFormFields; ++i) many += "k" + std::to_string(i) + "=v&";
+  for (size_t i = 0; i <= core::limits::kMaxFormFields; ++i)
+    many += "k" + std::to_string(i) + "=v&";
   EXPECT_EQ(parse_pairs(many).error().code, core::Errc::TooLarge);
 }
 
 TEST(FormCodec, EncodeRoundTrips) {
-  Params p{{"grant_type", "client_credentials"}, {"client_secret", "a+b/c= d&e"}, {"x", "\xE2\x98\x83"}};
+  Params p{
+      {"grant_type", "client_credentials"}, {"client_secret", "a+b/c= d&e"}, {"x", "\xE2\x98\x83"}};
   std::string enc = encode_form(p);
   EXPECT_EQ(enc, "grant_type=client_credentials&client_secret=a%2Bb%2Fc%3D%20d%26e&x=%E2%98%83");
   auto back = parse_form_strict(enc);
@@ -54,9 +59,13 @@ TEST(FormCodec, StrictPrefixesByteByByte) {
   for (size_t i = 0; i <= body.size(); ++i) {
     auto r = parse_form_strict(body.substr(0, i));
     std::string_view pre(body.data(), i);
-    bool bad_escape = pre.size() >= 1 && (pre.back() == '%' || (pre.size() >= 2 && pre[pre.size() - 2] == '%'));
-    bool no_eq = !pre.empty() && pre.substr(pre.rfind('&') == std::string_view::npos ? 0 : pre.rfind('&') + 1).find('=') ==
-                                     std::string_view::npos && pre.back() != '&';
+    bool bad_escape =
+        pre.size() >= 1 && (pre.back() == '%' || (pre.size() >= 2 && pre[pre.size() - 2] == '%'));
+    bool no_eq =
+        !pre.empty() &&
+        pre.substr(pre.rfind('&') == std::string_view::npos ? 0 : pre.rfind('&') + 1).find('=') ==
+            std::string_view::npos &&
+        pre.back() != '&';
     EXPECT_EQ(r.ok(), !bad_escape && !no_eq) << pre;
   }
 }

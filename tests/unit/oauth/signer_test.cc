@@ -19,7 +19,8 @@ const Stamp kStamp{"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", "1318622958"};
 
 Signed sign_tv1(const char* url) {
   static Params body;
-  auto b = parse_pairs("status=Hello%20Ladies%20%2b%20Gentlemen%2c%20a%20signed%20OAuth%20request%21");
+  auto b =
+      parse_pairs("status=Hello%20Ladies%20%2b%20Gentlemen%2c%20a%20signed%20OAuth%20request%21");
   EXPECT_TRUE(b.ok());
   body = *b;
   SignInput in;
@@ -48,43 +49,61 @@ TEST(OAuthPercent, XDocsExamples) {
 
 TEST(OAuthSigner, Tv1ParameterStringKeyAndBaseString) {
   Signed s = sign_tv1("https://api.twitter.com/1.1/statuses/update.json?include_entities=true");
-  EXPECT_EQ(s.base_string,
-            "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities%3Dtrue%26"
-            "oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg%26"
-            "oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%3D370773112-"
-            "GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26status%3DHello%2520Ladies%2520%252B%2520"
-            "Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%2521");
-  EXPECT_EQ(signing_key(kCs, kTs), "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw&LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE");
-  auto body = parse_pairs("status=Hello%20Ladies%20%2b%20Gentlemen%2c%20a%20signed%20OAuth%20request%21");
+  EXPECT_EQ(
+      s.base_string,
+      "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities%3Dtrue%26"
+      "oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%"
+      "3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg%26"
+      "oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%3D370773112-"
+      "GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26status%3DHello%2520Ladies%"
+      "2520%252B%2520"
+      "Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%2521");
+  EXPECT_EQ(
+      signing_key(kCs, kTs),
+      "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw&LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE");
+  auto body =
+      parse_pairs("status=Hello%20Ladies%20%2b%20Gentlemen%2c%20a%20signed%20OAuth%20request%21");
   ASSERT_TRUE(body.ok());
   Params all = *body;
   all.push_back({"include_entities", "true"});
   for (auto [n, v] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"oauth_consumer_key", kCk}, {"oauth_nonce", kStamp.nonce.c_str()}, {"oauth_signature_method", "HMAC-SHA1"},
-           {"oauth_timestamp", "1318622958"}, {"oauth_token", kTok}, {"oauth_version", "1.0"}})
+           {"oauth_consumer_key", kCk},
+           {"oauth_nonce", kStamp.nonce.c_str()},
+           {"oauth_signature_method", "HMAC-SHA1"},
+           {"oauth_timestamp", "1318622958"},
+           {"oauth_token", kTok},
+           {"oauth_version", "1.0"}})
     all.push_back({n, v});
   EXPECT_EQ(normalize_parameters(all),
-            "include_entities=true&oauth_consumer_key=xvz1evFS4wEEPTGEFPHBog&oauth_nonce=kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"
+            "include_entities=true&oauth_consumer_key=xvz1evFS4wEEPTGEFPHBog&oauth_nonce="
+            "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"
             "&oauth_signature_method=HMAC-SHA1&oauth_timestamp=1318622958&oauth_token=370773112-"
-            "GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb&oauth_version=1.0&status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20"
+            "GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb&oauth_version=1.0&status=Hello%20Ladies%20%"
+            "2B%20Gentlemen%2C%20a%20"
             "signed%20OAuth%20request%21");
 }
 
 TEST(OAuthSigner, Tv1ThreePublishedVariants) {
-  EXPECT_EQ(sign_tv1("https://api.twitter.com/1.1/statuses/update.json?include_entities=true").signature,
-            "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
+  EXPECT_EQ(
+      sign_tv1("https://api.twitter.com/1.1/statuses/update.json?include_entities=true").signature,
+      "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
   EXPECT_EQ(sign_tv1("https://api.x.com/1.1/statuses/update.json?include_entities=true").signature,
             "Ls93hJiZbQ3akF3HF3x1Bz8/zU4=");
-  EXPECT_EQ(sign_tv1("https://api.twitter.com/1/statuses/update.json?include_entities=true").signature,
-            "tnnArxj06cWHq44gCs1OSKk/jLY=");
+  EXPECT_EQ(
+      sign_tv1("https://api.twitter.com/1/statuses/update.json?include_entities=true").signature,
+      "tnnArxj06cWHq44gCs1OSKk/jLY=");
 }
 
 TEST(OAuthSigner, Tv1AuthorizationHeader) {
-  EXPECT_EQ(sign_tv1("https://api.twitter.com/1.1/statuses/update.json?include_entities=true").authorization,
-            "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", oauth_nonce=\"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg\", "
-            "oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\", oauth_signature_method=\"HMAC-SHA1\", "
-            "oauth_timestamp=\"1318622958\", oauth_token=\"370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb\", "
-            "oauth_version=\"1.0\"");
+  EXPECT_EQ(
+      sign_tv1("https://api.twitter.com/1.1/statuses/update.json?include_entities=true")
+          .authorization,
+      "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", "
+      "oauth_nonce=\"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg\", "
+      "oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\", oauth_signature_method=\"HMAC-SHA1\", "
+      "oauth_timestamp=\"1318622958\", "
+      "oauth_token=\"370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb\", "
+      "oauth_version=\"1.0\"");
 }
 
 TEST(OAuthSigner, Tv2Rfc5849BaseString) {
@@ -101,8 +120,10 @@ TEST(OAuthSigner, Tv2Rfc5849BaseString) {
   auto s = sign(in);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->base_string,
-            "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26"
-            "c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26"
+            "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%"
+            "253D%25253D%26c%2540%3D%26"
+            "c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_"
+            "signature_method%3DHMAC-SHA1%26"
             "oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7");
 }
 
@@ -125,8 +146,10 @@ TEST(OAuthSigner, Tv3ResourceRequestAndTv4) {
   s = sign(in);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->base_string,
-            "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26"
-            "oauth_nonce%3Dkllo9940pd9333jh%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1191242096%26"
+            "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%"
+            "3Ddpf43f3p2l4k3l03%26"
+            "oauth_nonce%3Dkllo9940pd9333jh%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%"
+            "3D1191242096%26"
             "oauth_token%3Dnnch734d00sl2jdk%26oauth_version%3D1.0%26size%3Doriginal");
   EXPECT_EQ(s->signature, "tR3+Ty81lMeYAr/Fid0kMTYa/WM=");
 }
@@ -135,9 +158,12 @@ TEST(OAuthSigner, Tv5ConnectorShapedRequests) {
   SignInput in;
   in.method = "GET";
   in.url =
-      "https://api.x.com/2/users/4113725063/tweets?max_results=100&since_id=1106451391000834048&tweet.fields=created_at,"
-      "author_id,conversation_id,in_reply_to_user_id,referenced_tweets,attachments,public_metrics,entities,note_tweet&"
-      "expansions=author_id,attachments.media_keys,referenced_tweets.id&media.fields=url,preview_image_url,type,variants,"
+      "https://api.x.com/2/users/4113725063/"
+      "tweets?max_results=100&since_id=1106451391000834048&tweet.fields=created_at,"
+      "author_id,conversation_id,in_reply_to_user_id,referenced_tweets,attachments,public_metrics,"
+      "entities,note_tweet&"
+      "expansions=author_id,attachments.media_keys,referenced_tweets.id&media.fields=url,preview_"
+      "image_url,type,variants,"
       "media_key&user.fields=name,username,profile_image_url";
   in.consumer_key = kCk;
   in.consumer_secret = kCs;
@@ -147,17 +173,26 @@ TEST(OAuthSigner, Tv5ConnectorShapedRequests) {
   auto a = sign(in);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->base_string,
-            "GET&https%3A%2F%2Fapi.x.com%2F2%2Fusers%2F4113725063%2Ftweets&expansions%3Dauthor_id%252Cattachments.media_keys"
-            "%252Creferenced_tweets.id%26max_results%3D100%26media.fields%3Durl%252Cpreview_image_url%252Ctype%252Cvariants"
-            "%252Cmedia_key%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"
-            "%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%3D370773112-"
-            "GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26since_id%3D1106451391000834048%26tweet.fields%3D"
-            "created_at%252Cauthor_id%252Cconversation_id%252Cin_reply_to_user_id%252Creferenced_tweets%252Cattachments%252C"
-            "public_metrics%252Centities%252Cnote_tweet%26user.fields%3Dname%252Cusername%252Cprofile_image_url");
+            "GET&https%3A%2F%2Fapi.x.com%2F2%2Fusers%2F4113725063%2Ftweets&expansions%3Dauthor_id%"
+            "252Cattachments.media_keys"
+            "%252Creferenced_tweets.id%26max_results%3D100%26media.fields%3Durl%252Cpreview_image_"
+            "url%252Ctype%252Cvariants"
+            "%252Cmedia_key%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%"
+            "3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"
+            "%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%"
+            "3D370773112-"
+            "GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26since_id%"
+            "3D1106451391000834048%26tweet.fields%3D"
+            "created_at%252Cauthor_id%252Cconversation_id%252Cin_reply_to_user_id%252Creferenced_"
+            "tweets%252Cattachments%252C"
+            "public_metrics%252Centities%252Cnote_tweet%26user.fields%3Dname%252Cusername%"
+            "252Cprofile_image_url");
   EXPECT_EQ(a->signature, "WEganboKdOPJJxbLsnCLnBEugJg=");
 
-  in.url = "https://api.twitter.com/1.1/statuses/user_timeline.json?include_entities=true&count=200&include_rts=true&"
-           "tweet_mode=extended&since_id=1106451391000834048";
+  in.url =
+      "https://api.twitter.com/1.1/statuses/"
+      "user_timeline.json?include_entities=true&count=200&include_rts=true&"
+      "tweet_mode=extended&since_id=1106451391000834048";
   auto b = sign(in);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->signature, "NxWGoxkCmQLwHdNhudRUyaYH60k=");
@@ -203,7 +238,8 @@ TEST(OAuthSigner, RejectsBadInput) {
 // signature; order of equal names is decided by value.
 TEST(OAuthSignerProperty, AnyParameterOrderGivesTheSameSignature) {
   core::SeededRng rng(42);
-  Params base{{"a", "1"}, {"a", "0"}, {"b", "x y"}, {"c@", ""}, {"z", "\xE2\x98\x83"}, {"m", "&=+/?"}, {"A", "upper"}};
+  Params base{{"a", "1"},     {"a", "0"},    {"b", "x y"}, {"c@", ""}, {"z", "\xE2\x98\x83"},
+              {"m", "&=+/?"}, {"A", "upper"}};
   std::string expected;
   for (int round = 0; round < 50; ++round) {
     Params p = base;
@@ -241,7 +277,8 @@ TEST(OAuthSignerProperty, ReservedAndNonAsciiBytes) {
     bool unreserved = isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
     EXPECT_EQ(norm.size(), unreserved ? 3u : 5u) << c;
   }
-  std::string base = signature_base_string("get", "https://h/", normalize_parameters({{"q", "caf\xC3\xA9 & co"}}));
+  std::string base =
+      signature_base_string("get", "https://h/", normalize_parameters({{"q", "caf\xC3\xA9 & co"}}));
   EXPECT_EQ(base, "GET&https%3A%2F%2Fh%2F&q%3Dcaf%25C3%25A9%2520%2526%2520co");
   EXPECT_EQ(std::count(base.begin(), base.end(), '&'), 2);
 }

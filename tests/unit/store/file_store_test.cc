@@ -101,15 +101,22 @@ class FileStoreTest : public ::testing::Test {
     PendingAuth a{"req-token", "REQ-SECRET", "job1", "st", 0};
     ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s.put_pending_auth(a, cb); }).ok());
     for (const char* id : {"t1", "t2", "t3"})
-      ASSERT_TRUE(call<EnqueueOutcome>(loop, [&](Callback<EnqueueOutcome> cb) { s.enqueue_task(task(id), cb); }).ok());
-    auto l = call<std::optional<Lease>>(loop, [&](Callback<std::optional<Lease>> cb) { s.lease_task("w", 1000, cb); });
+      ASSERT_TRUE(call<EnqueueOutcome>(loop, [&](Callback<EnqueueOutcome> cb) {
+                    s.enqueue_task(task(id), cb);
+                  }).ok());
+    auto l = call<std::optional<Lease>>(
+        loop, [&](Callback<std::optional<Lease>> cb) { s.lease_task("w", 1000, cb); });
     ASSERT_TRUE(l.ok() && l->has_value());
     Checkpoint c{777, "next", {{"777", "2019-03-15T07:05:43", "777.json"}}};
-    ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s.save_progress("t1", (*l)->lease_id, c, cb); }).ok());
-    auto l2 = call<std::optional<Lease>>(loop, [&](Callback<std::optional<Lease>> cb) { s.lease_task("w", 1000, cb); });
+    ASSERT_TRUE(
+        done(loop, [&](DoneCallback cb) { s.save_progress("t1", (*l)->lease_id, c, cb); }).ok());
+    auto l2 = call<std::optional<Lease>>(
+        loop, [&](Callback<std::optional<Lease>> cb) { s.lease_task("w", 1000, cb); });
     ASSERT_TRUE(l2.ok() && l2->has_value());
     ASSERT_TRUE(done(loop, [&](DoneCallback cb) {
-                  s.complete_task("t2", (*l2)->lease_id, TaskOutcome{TaskResult::Success, "fine", 3, 1212092628029698049ULL}, cb);
+                  s.complete_task(
+                      "t2", (*l2)->lease_id,
+                      TaskOutcome{TaskResult::Success, "fine", 3, 1212092628029698049ULL}, cb);
                 }).ok());
   }
   void expect_filled(FileStore& s, bool take_auth = true) {
@@ -125,12 +132,13 @@ class FileStoreTest : public ::testing::Test {
     EXPECT_EQ(j->items_imported, 3u);
     EXPECT_EQ(j->tasks_succeeded, 1u);
     EXPECT_EQ(j->last_message, "fine");
-    auto ts = call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s.list_tasks(cb); });
+    auto ts =
+        call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s.list_tasks(cb); });
     ASSERT_TRUE(ts.ok());
     ASSERT_EQ(ts->size(), 2u);
     EXPECT_EQ((*ts)[0].task_id, "t1");
-    EXPECT_EQ((*ts)[0].attempts, 1u);       // persisted
-    EXPECT_EQ((*ts)[0].lease_owner, "");    // leases end with the process
+    EXPECT_EQ((*ts)[0].attempts, 1u);     // persisted
+    EXPECT_EQ((*ts)[0].lease_owner, "");  // leases end with the process
     EXPECT_EQ((*ts)[0].dirty_entities, (std::vector<std::string>{"e1", "e2"}));
     EXPECT_EQ((*ts)[1].task_id, "t3");
     auto c = call<Checkpoint>(loop, [&](Callback<Checkpoint> cb) { s.get_checkpoint("t1", cb); });
@@ -138,10 +146,12 @@ class FileStoreTest : public ::testing::Test {
     EXPECT_EQ(c->newest_id_seen, 777u);
     ASSERT_EQ(c->uploaded.size(), 1u);
     EXPECT_EQ(c->uploaded[0].file_name, "777.json");
-    auto e = call<EnqueueOutcome>(loop, [&](Callback<EnqueueOutcome> cb) { s.enqueue_task(task("t2"), cb); });
+    auto e = call<EnqueueOutcome>(
+        loop, [&](Callback<EnqueueOutcome> cb) { s.enqueue_task(task("t2"), cb); });
     EXPECT_EQ(*e, EnqueueOutcome::AlreadyDone);  // completion remembered across restarts
     if (!take_auth) return;
-    auto a = call<PendingAuth>(loop, [&](Callback<PendingAuth> cb) { s.take_pending_auth("req-token", cb); });
+    auto a = call<PendingAuth>(
+        loop, [&](Callback<PendingAuth> cb) { s.take_pending_auth("req-token", cb); });
     ASSERT_TRUE(a.ok());
     EXPECT_EQ(a->request_token_secret, "REQ-SECRET");
   }
@@ -182,7 +192,8 @@ TEST_F(FileStoreTest, LeasedTaskIsVisibleAfterRestartWithItsAttempts) {
   fill(*s);
   close(s);
   s = open_ok();
-  auto l = call<std::optional<Lease>>(loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("w2", 1000, cb); });
+  auto l = call<std::optional<Lease>>(
+      loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("w2", 1000, cb); });
   ASSERT_TRUE(l.ok() && l->has_value());
   EXPECT_EQ((*l)->task.task_id, "t1");
   EXPECT_EQ((*l)->task.attempts, 2u);
@@ -192,19 +203,24 @@ TEST_F(FileStoreTest, LeasedTaskIsVisibleAfterRestartWithItsAttempts) {
 TEST_F(FileStoreTest, PoisonCountSurvivesCrashLoops) {
   auto s = open_ok();
   ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->put_job(job("job1"), cb); }).ok());
-  ASSERT_TRUE(call<EnqueueOutcome>(loop, [&](Callback<EnqueueOutcome> cb) { s->enqueue_task(task("p"), cb); }).ok());
+  ASSERT_TRUE(call<EnqueueOutcome>(loop, [&](Callback<EnqueueOutcome> cb) {
+                s->enqueue_task(task("p"), cb);
+              }).ok());
   for (uint32_t i = 0; i < lim::kMaxTaskAttempts; ++i) {  // each lease "crashes" the process
-    auto l = call<std::optional<Lease>>(loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("w", 1000, cb); });
+    auto l = call<std::optional<Lease>>(
+        loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("w", 1000, cb); });
     ASSERT_TRUE(l.ok() && l->has_value());
     close(s);
     s = open_ok();
   }
-  auto l = call<std::optional<Lease>>(loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("w", 1000, cb); });
+  auto l = call<std::optional<Lease>>(
+      loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("w", 1000, cb); });
   ASSERT_TRUE(l.ok());
   EXPECT_FALSE(l->has_value());
   close(s);
   s = open_ok();
-  auto ts = call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s->list_tasks(cb); });
+  auto ts =
+      call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s->list_tasks(cb); });
   ASSERT_EQ(ts->size(), 1u);
   EXPECT_TRUE((*ts)[0].parked);  // kept, not dropped
   close(s);
@@ -258,7 +274,8 @@ TEST_F(FileStoreTest, SecondOpenIsRefusedWhileLocked) {
   auto r = open();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, core::Errc::Locked);
-  EXPECT_NE(problem.find("is in use by pid " + std::to_string(getpid())), std::string::npos) << problem;
+  EXPECT_NE(problem.find("is in use by pid " + std::to_string(getpid())), std::string::npos)
+      << problem;
   close(s);
   auto again = open_ok();  // the lock went with the first store
   close(again);
@@ -353,7 +370,8 @@ TEST_F(FileStoreTest, SecretsAreSealedWithACodec) {
   fill(*s);
   close(s);
   std::string bytes = slurp(log_path());
-  for (const char* secret : {"CONSUMER-SECRET", "AAD-SECRET", "USER-TOKEN-job1", "USER-SECRET-job1", "REQ-SECRET"})
+  for (const char* secret :
+       {"CONSUMER-SECRET", "AAD-SECRET", "USER-TOKEN-job1", "USER-SECRET-job1", "REQ-SECRET"})
     EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
   EXPECT_NE(bytes.find("aad-app"), std::string::npos);  // not a secret
   EXPECT_NE(bytes.find("\"sealed\""), std::string::npos);
@@ -440,12 +458,14 @@ TEST_F(FileStoreTest, ManyCallsInOneTurnAreGroupCommitted) {
   ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->put_job(job("job1"), cb); }).ok());
   int ok = 0;
   for (int i = 0; i < 500; ++i)
-    s->enqueue_task(task("t" + std::to_string(i)), [&](core::Result<EnqueueOutcome> r) { ok += r.ok(); });
+    s->enqueue_task(task("t" + std::to_string(i)),
+                    [&](core::Result<EnqueueOutcome> r) { ok += r.ok(); });
   loop.run();
   EXPECT_EQ(ok, 500);
   close(s);
   s = open_ok();
-  auto ts = call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s->list_tasks(cb); });
+  auto ts =
+      call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s->list_tasks(cb); });
   EXPECT_EQ(ts->size(), 500u);
   close(s);
 }
@@ -473,8 +493,10 @@ TEST_F(FileStoreTest, WriteBacklogIsBounded) {
   int ok = 0, busy = 0;
   for (int i = 0; i < 50; ++i)  // one loop turn: the first write is in flight, the rest queue
     (*s)->put_job(job("job" + std::to_string(i)), [&](core::Status st) {
-      if (st.ok()) ++ok;
-      else if (st.error().code == core::Errc::Busy) ++busy;
+      if (st.ok())
+        ++ok;
+      else if (st.error().code == core::Errc::Busy)
+        ++busy;
     });
   loop.run();
   EXPECT_GT(ok, 1);
@@ -486,7 +508,8 @@ TEST_F(FileStoreTest, WriteBacklogIsBounded) {
 TEST_F(FileStoreTest, OversizedLogIsRefused) {
   auto s = open_ok();
   close(s);
-  ASSERT_EQ(truncate(log_path().c_str(), static_cast<off_t>(lim::kMaxStoreLogBytes) + 1), 0);  // sparse
+  ASSERT_EQ(truncate(log_path().c_str(), static_cast<off_t>(lim::kMaxStoreLogBytes) + 1),
+            0);  // sparse
   auto r = open();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, core::Errc::TooLarge);

@@ -50,18 +50,19 @@ class MemoryStoreTest : public ::testing::Test {
     return call<EnqueueOutcome>(loop, [&](Callback<EnqueueOutcome> cb) { s->enqueue_task(t, cb); });
   }
   core::Result<std::optional<Lease>> lease(int64_t vis = lim::kTaskVisibilityMs) {
-    return call<std::optional<Lease>>(loop, [&](Callback<std::optional<Lease>> cb) {
-      s->lease_task("worker-1", vis, cb);
-    });
+    return call<std::optional<Lease>>(
+        loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("worker-1", vis, cb); });
   }
   core::Status complete(const Lease& l, TaskOutcome o) {
-    return done(loop, [&](DoneCallback cb) { s->complete_task(l.task.task_id, l.lease_id, o, cb); });
+    return done(loop,
+                [&](DoneCallback cb) { s->complete_task(l.task.task_id, l.lease_id, o, cb); });
   }
   core::Result<Job> get_job(const std::string& id) {
     return call<Job>(loop, [&](Callback<Job> cb) { s->get_job(id, cb); });
   }
   std::vector<Task> tasks() {
-    auto r = call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s->list_tasks(cb); });
+    auto r =
+        call<std::vector<Task>>(loop, [&](Callback<std::vector<Task>> cb) { s->list_tasks(cb); });
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : std::vector<Task>{};
   }
@@ -123,7 +124,8 @@ TEST_F(MemoryStoreTest, JobsCrud) {
   EXPECT_EQ(got->updated_ms, created + 5000);
   EXPECT_EQ(got->user_token, "tok-job1");
   ASSERT_TRUE(put_job(job("job0")).ok());
-  auto list = call<std::vector<Job>>(loop, [&](Callback<std::vector<Job>> cb) { s->list_jobs(cb); });
+  auto list =
+      call<std::vector<Job>>(loop, [&](Callback<std::vector<Job>> cb) { s->list_jobs(cb); });
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].job_id, "job0");
@@ -208,7 +210,8 @@ TEST_F(MemoryStoreTest, PendingAuthCountIsBounded) {
             core::Errc::Busy);
   clock.advance_ms(lim::kPendingAuthTtlMs);  // all expire: room again
   EXPECT_TRUE(done(loop, [&](DoneCallback cb) { s->put_pending_auth(extra, cb); }).ok());
-  auto n = call<size_t>(loop, [&](Callback<size_t> cb) { s->delete_pending_auths_for_job("job", cb); });
+  auto n =
+      call<size_t>(loop, [&](Callback<size_t> cb) { s->delete_pending_auths_for_job("job", cb); });
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1u);
 }
@@ -261,7 +264,8 @@ TEST_F(MemoryStoreTest, LeaseIsFifoAndExclusive) {
     s->lease_task("w", lim::kMaxTaskVisibilityMs + 1, cb);
   });
   EXPECT_EQ(bad.error().code, core::Errc::InvalidArgument);
-  bad = call<std::optional<Lease>>(loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("w", 0, cb); });
+  bad = call<std::optional<Lease>>(
+      loop, [&](Callback<std::optional<Lease>> cb) { s->lease_task("w", 0, cb); });
   EXPECT_EQ(bad.error().code, core::Errc::InvalidArgument);
 }
 
@@ -278,11 +282,15 @@ TEST_F(MemoryStoreTest, ExpiredLeaseReappearsAndOldLeaseIsLost) {
   EXPECT_EQ((*second)->task.attempts, 2u);
   // The first worker's lease is gone: it can neither extend, checkpoint nor complete.
   const Lease& old = **first;
-  EXPECT_EQ(done(loop, [&](DoneCallback cb) { s->extend_lease("t1", old.lease_id, 1000, cb); }).error().code,
+  EXPECT_EQ(done(loop, [&](DoneCallback cb) { s->extend_lease("t1", old.lease_id, 1000, cb); })
+                .error()
+                .code,
             core::Errc::NotFound);
-  EXPECT_EQ(done(loop, [&](DoneCallback cb) { s->save_progress("t1", old.lease_id, Checkpoint{}, cb); })
-                .error().code,
-            core::Errc::NotFound);
+  EXPECT_EQ(
+      done(loop, [&](DoneCallback cb) { s->save_progress("t1", old.lease_id, Checkpoint{}, cb); })
+          .error()
+          .code,
+      core::Errc::NotFound);
   EXPECT_EQ(complete(old, TaskOutcome{}).error().code, core::Errc::NotFound);
   EXPECT_TRUE(complete(**second, TaskOutcome{}).ok());
 }
@@ -294,20 +302,23 @@ TEST_F(MemoryStoreTest, ExtendAndRelease) {
   ASSERT_TRUE(l.ok() && l->has_value());
   const Lease le = **l;
   clock.advance_ms(900);
-  ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->extend_lease("t1", le.lease_id, 1000, cb); }).ok());
+  ASSERT_TRUE(
+      done(loop, [&](DoneCallback cb) { s->extend_lease("t1", le.lease_id, 1000, cb); }).ok());
   clock.advance_ms(900);
   EXPECT_FALSE(lease()->has_value());  // extended: still ours
   auto listed = tasks();
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].lease_owner, "worker-1");
-  ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->release_task("t1", le.lease_id, 5000, cb); }).ok());
+  ASSERT_TRUE(
+      done(loop, [&](DoneCallback cb) { s->release_task("t1", le.lease_id, 5000, cb); }).ok());
   EXPECT_EQ(tasks()[0].lease_owner, "");
   clock.advance_ms(4999);
   EXPECT_FALSE(lease()->has_value());  // backoff delay
   clock.advance_ms(1);
   EXPECT_TRUE(lease()->has_value());
-  EXPECT_EQ(done(loop, [&](DoneCallback cb) { s->release_task("t1", le.lease_id, 0, cb); }).error().code,
-            core::Errc::NotFound);  // released lease cannot be used again
+  EXPECT_EQ(
+      done(loop, [&](DoneCallback cb) { s->release_task("t1", le.lease_id, 0, cb); }).error().code,
+      core::Errc::NotFound);  // released lease cannot be used again
 }
 
 TEST_F(MemoryStoreTest, PoisonTaskIsParkedNotDropped) {
@@ -353,8 +364,10 @@ TEST_F(MemoryStoreTest, CheckpointAccumulatesAndIsBounded) {
   const Lease le = **l;
   Checkpoint d1{500, "page-2", {{"500", "2019-03-15T07:05:43", "500.json"}}};
   Checkpoint d2{400, "page-3", {{"450", "2019-03-15T07:05:40", "450.json"}}};
-  ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->save_progress("t1", le.lease_id, d1, cb); }).ok());
-  ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->save_progress("t1", le.lease_id, d2, cb); }).ok());
+  ASSERT_TRUE(
+      done(loop, [&](DoneCallback cb) { s->save_progress("t1", le.lease_id, d1, cb); }).ok());
+  ASSERT_TRUE(
+      done(loop, [&](DoneCallback cb) { s->save_progress("t1", le.lease_id, d2, cb); }).ok());
   auto c = call<Checkpoint>(loop, [&](Callback<Checkpoint> cb) { s->get_checkpoint("t1", cb); });
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->newest_id_seen, 500u);  // never moves back
@@ -363,12 +376,16 @@ TEST_F(MemoryStoreTest, CheckpointAccumulatesAndIsBounded) {
   EXPECT_EQ(c->uploaded[1].file_name, "450.json");
   Checkpoint big;
   big.uploaded.assign(lim::kMaxCheckpointItems - 1, UploadedItem{"1", "t", "f"});
-  EXPECT_EQ(done(loop, [&](DoneCallback cb) { s->save_progress("t1", le.lease_id, big, cb); }).error().code,
+  EXPECT_EQ(done(loop, [&](DoneCallback cb) { s->save_progress("t1", le.lease_id, big, cb); })
+                .error()
+                .code,
             core::Errc::TooLarge);
   big.uploaded.pop_back();
-  EXPECT_TRUE(done(loop, [&](DoneCallback cb) { s->save_progress("t1", le.lease_id, big, cb); }).ok());
+  EXPECT_TRUE(
+      done(loop, [&](DoneCallback cb) { s->save_progress("t1", le.lease_id, big, cb); }).ok());
   EXPECT_EQ(call<Checkpoint>(loop, [&](Callback<Checkpoint> cb) { s->get_checkpoint("nope", cb); })
-                .error().code,
+                .error()
+                .code,
             core::Errc::NotFound);
 }
 
@@ -414,18 +431,33 @@ TEST_F(MemoryStoreTest, DeleteJobRemovesItsTasksAndSignIns) {
   auto left = tasks();
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].task_id, "t2");
-  EXPECT_EQ(call<PendingAuth>(loop, [&](Callback<PendingAuth> cb) { s->take_pending_auth("rt", cb); })
-                .error().code,
-            core::Errc::NotFound);
+  EXPECT_EQ(
+      call<PendingAuth>(loop, [&](Callback<PendingAuth> cb) { s->take_pending_auth("rt", cb); })
+          .error()
+          .code,
+      core::Errc::NotFound);
 }
 
 TEST_F(MemoryStoreTest, CallbacksRunInCallOrderOnLaterTurns) {
   std::vector<int> order;
   bool inside = true;
-  s->put_job(job("job1"), [&](core::Status st) { EXPECT_FALSE(inside); EXPECT_TRUE(st.ok()); order.push_back(1); });
-  s->get_job("job1", [&](core::Result<Job> r) { EXPECT_TRUE(r.ok()); order.push_back(2); });
-  s->get_job("nope", [&](core::Result<Job> r) { EXPECT_FALSE(r.ok()); order.push_back(3); });
-  s->delete_job("job1", [&](core::Status st) { EXPECT_TRUE(st.ok()); order.push_back(4); });
+  s->put_job(job("job1"), [&](core::Status st) {
+    EXPECT_FALSE(inside);
+    EXPECT_TRUE(st.ok());
+    order.push_back(1);
+  });
+  s->get_job("job1", [&](core::Result<Job> r) {
+    EXPECT_TRUE(r.ok());
+    order.push_back(2);
+  });
+  s->get_job("nope", [&](core::Result<Job> r) {
+    EXPECT_FALSE(r.ok());
+    order.push_back(3);
+  });
+  s->delete_job("job1", [&](core::Status st) {
+    EXPECT_TRUE(st.ok());
+    order.push_back(4);
+  });
   inside = false;
   EXPECT_TRUE(order.empty());
   loop.run();
@@ -434,9 +466,14 @@ TEST_F(MemoryStoreTest, CallbacksRunInCallOrderOnLaterTurns) {
 
 TEST_F(MemoryStoreTest, CallsAfterCloseAreCancelled) {
   bool closed = false;
-  s->close([&](core::Status st) { EXPECT_TRUE(st.ok()); closed = true; });
+  s->close([&](core::Status st) {
+    EXPECT_TRUE(st.ok());
+    closed = true;
+  });
   core::Status late;
-  s->get_settings([&](core::Result<Settings> r) { late = r.ok() ? core::ok_status() : core::Status(r.error()); });
+  s->get_settings([&](core::Result<Settings> r) {
+    late = r.ok() ? core::ok_status() : core::Status(r.error());
+  });
   loop.run();
   EXPECT_TRUE(closed);
   ASSERT_FALSE(late.ok());
@@ -448,11 +485,13 @@ TEST_F(MemoryStoreTest, CallsAfterCloseAreCancelled) {
 TEST_F(MemoryStoreTest, JobAndTaskCountsAreBounded) {
   // Filled through the API, many calls per loop turn, so the limits are the ones callers hit.
   ASSERT_TRUE(put_job(job("job1")).ok());
-  for (size_t i = 0; i < lim::kMaxStoreTasks; ++i) s->enqueue_task(task("t" + std::to_string(i)), [](auto r) { ASSERT_TRUE(r.ok()); });
+  for (size_t i = 0; i < lim::kMaxStoreTasks; ++i)
+    s->enqueue_task(task("t" + std::to_string(i)), [](auto r) { ASSERT_TRUE(r.ok()); });
   loop.run();
   EXPECT_EQ(enqueue(task("overflow")).error().code, core::Errc::Busy);
   EXPECT_EQ(*enqueue(task("t0")), EnqueueOutcome::AlreadyQueued);  // still idempotent when full
-  for (size_t i = 1; i < lim::kMaxStoreJobs; ++i) s->put_job(job("j" + std::to_string(i)), [](core::Status st) { ASSERT_TRUE(st.ok()); });
+  for (size_t i = 1; i < lim::kMaxStoreJobs; ++i)
+    s->put_job(job("j" + std::to_string(i)), [](core::Status st) { ASSERT_TRUE(st.ok()); });
   loop.run();
   EXPECT_EQ(put_job(job("overflow")).error().code, core::Errc::Busy);
   EXPECT_TRUE(put_job(job("job1")).ok());  // replacing an existing job is fine when full

@@ -2,8 +2,8 @@
 // 0600 secret files whose bytes never contain the secret when a key is set.
 #include "store/secret_box.h"
 
-#include <gtest/gtest.h>
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "core/codec.h"
@@ -38,12 +38,14 @@ TEST(SecretKey, ParsesExactly32BytesOfBase64) {
   EXPECT_EQ(k->bytes()[0], 7);
   auto short_key = SecretKey::from_base64(core::base64_encode(std::string(16, 'a')));
   EXPECT_EQ(short_key.error().code, core::Errc::Config);
-  EXPECT_NE(std::string(short_key.error().where).find("CONNECTOR_ENCRYPTION_KEY must decode to exactly 32 bytes"),
+  EXPECT_NE(std::string(short_key.error().where)
+                .find("CONNECTOR_ENCRYPTION_KEY must decode to exactly 32 bytes"),
             std::string::npos);
   EXPECT_EQ(short_key.error().detail, 16);
   EXPECT_FALSE(SecretKey::from_base64(core::base64_encode(std::string(33, 'a'))).ok());
   auto junk = SecretKey::from_base64("not base64!");
-  EXPECT_NE(std::string(junk.error().where).find("CONNECTOR_ENCRYPTION_KEY is not valid base64"), std::string::npos);
+  EXPECT_NE(std::string(junk.error().where).find("CONNECTOR_ENCRYPTION_KEY is not valid base64"),
+            std::string::npos);
 }
 
 TEST(SecretBox, SealOpenRoundTripWithRandomNonces) {
@@ -70,7 +72,8 @@ TEST(SecretBox, WrongKeyTamperAndLabelFail) {
   auto wrong = other.open(s, "aad-app-secret");
   EXPECT_EQ(wrong.error().code, core::Errc::Crypto);
   EXPECT_STREQ(wrong.error().where, "wrong CONNECTOR_ENCRYPTION_KEY or tampered secret");
-  EXPECT_EQ(box.open(s, "twitter-api-secret").error().code, core::Errc::Crypto);  // moved to another file
+  EXPECT_EQ(box.open(s, "twitter-api-secret").error().code,
+            core::Errc::Crypto);  // moved to another file
   for (size_t i = 0; i < s.size(); ++i) {
     std::string t = s;
     t[i] = static_cast<char>(t[i] ^ 0x01);
@@ -111,7 +114,8 @@ TEST(SecretFile, RefusesLooseModesLinksAndHugeFiles) {
   ASSERT_EQ(chmod(path.c_str(), 0644), 0);
   auto r = read_secret_file(path);
   EXPECT_EQ(r.error().code, core::Errc::Config);
-  EXPECT_STREQ(r.error().where, "secret file is accessible by group or others; run chmod 600 on it");
+  EXPECT_STREQ(r.error().where,
+               "secret file is accessible by group or others; run chmod 600 on it");
   ASSERT_EQ(chmod(path.c_str(), 0640), 0);
   EXPECT_FALSE(read_secret_file(path).ok());
   ASSERT_EQ(chmod(path.c_str(), 0600), 0);
@@ -121,7 +125,8 @@ TEST(SecretFile, RefusesLooseModesLinksAndHugeFiles) {
   EXPECT_EQ(read_secret_file(link).error().code, core::Errc::Config);
   EXPECT_EQ(read_secret_file(dir.path() + "/absent").error().code, core::Errc::NotFound);
   EXPECT_EQ(read_secret_file(dir.path()).error().code, core::Errc::Config);
-  ASSERT_TRUE(write_secret_file(path, std::string(core::limits::kMaxSecretFileBytes + 1, 'a')).ok());
+  ASSERT_TRUE(
+      write_secret_file(path, std::string(core::limits::kMaxSecretFileBytes + 1, 'a')).ok());
   EXPECT_EQ(read_secret_file(path).error().code, core::Errc::TooLarge);
   EXPECT_EQ(write_secret_file(dir.path() + "/missing-dir/s", "x").error().code, core::Errc::Io);
 }
@@ -147,7 +152,8 @@ TEST(SecretFile, StoredBytesDoNotContainTheSecretWhenEncrypted) {
   EXPECT_EQ(no_key.error().code, core::Errc::Config);
   EXPECT_NE(std::string(no_key.error().where).find("CONNECTOR_ENCRYPTION_KEY"), std::string::npos);
   SecretBox wrong(key(10));
-  EXPECT_EQ(load_secret(path, "twitter-access-token-secret", &wrong, &was_plain).error().code, core::Errc::Crypto);
+  EXPECT_EQ(load_secret(path, "twitter-access-token-secret", &wrong, &was_plain).error().code,
+            core::Errc::Crypto);
 }
 
 TEST(SecretFile, PlainStorageWithoutKeyAndMigrationFlag) {

@@ -43,10 +43,13 @@ TEST(State, ReplayOfTheJournalRebuildsTheSameState) {
   Checkpoint c{9, "p", {{"9", "2019-01-01T00:00:00", "9.json"}}};
   ASSERT_TRUE(live.save_progress("t1", (*l1)->lease_id, c, journal.get()).ok());
   auto l2 = live.lease_task("w", 1000, journal.get());
-  ASSERT_TRUE(live.complete_task("t2", (*l2)->lease_id, TaskOutcome{TaskResult::Success, "m", 1, 99}, journal.get()).ok());
+  ASSERT_TRUE(live.complete_task("t2", (*l2)->lease_id,
+                                 TaskOutcome{TaskResult::Success, "m", 1, 99}, journal.get())
+                  .ok());
   ASSERT_TRUE(live.take_pending_auth("rt", journal.get()).ok());
   ASSERT_TRUE(live.delete_task("t3", journal.get()).ok());
-  for (const cJSON* op = journal->child; op; op = op->next) ASSERT_TRUE(replay.apply(op).ok()) << json::dump(op);
+  for (const cJSON* op = journal->child; op; op = op->next)
+    ASSERT_TRUE(replay.apply(op).ok()) << json::dump(op);
   EXPECT_EQ(snapshot_of(live), snapshot_of(replay));
   // And the snapshot itself replays to the same state.
   State again(clock);

@@ -42,8 +42,7 @@ template <class S>
 void close_store(uv::Loop& loop, S& s) {
   bool closed = false;
   s.close([&](core::Status) { closed = true; });
-  while (!closed && loop.run(UV_RUN_ONCE) != 0) {
-  }
+  while (!closed && loop.run(UV_RUN_ONCE) != 0) {}
   loop.run(UV_RUN_DEFAULT);
   EXPECT_TRUE(closed);
 }

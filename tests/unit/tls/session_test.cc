@@ -15,14 +15,17 @@ namespace {
 
 TEST(TlsErrors, VerifyFlagsBecomeReasons) {
   std::string text;
-  EXPECT_EQ(tls::map_error(MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, MBEDTLS_X509_BADCERT_NOT_TRUSTED, &text),
-            core::Errc::TlsUntrusted);
+  EXPECT_EQ(
+      tls::map_error(MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, MBEDTLS_X509_BADCERT_NOT_TRUSTED, &text),
+      core::Errc::TlsUntrusted);
   EXPECT_NE(text.find("not trusted"), std::string::npos);
-  EXPECT_EQ(tls::map_error(MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, MBEDTLS_X509_BADCERT_CN_MISMATCH, &text),
-            core::Errc::TlsHostname);
+  EXPECT_EQ(
+      tls::map_error(MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, MBEDTLS_X509_BADCERT_CN_MISMATCH, &text),
+      core::Errc::TlsHostname);
   EXPECT_NE(text.find("hostname mismatch"), std::string::npos);
-  EXPECT_EQ(tls::map_error(MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, MBEDTLS_X509_BADCERT_EXPIRED, &text),
-            core::Errc::TlsExpired);
+  EXPECT_EQ(
+      tls::map_error(MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, MBEDTLS_X509_BADCERT_EXPIRED, &text),
+      core::Errc::TlsExpired);
   EXPECT_NE(text.find("expired"), std::string::npos);
   EXPECT_EQ(tls::map_error(MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, MBEDTLS_X509_BADCERT_FUTURE, &text),
             core::Errc::TlsExpired);
@@ -89,7 +92,7 @@ TEST(TlsSession, FirstFlightGoesToOutputBuffer) {
   EXPECT_FALSE(*r);  // waits for the server
   ASSERT_TRUE((*s)->has_output());
   std::string hello = (*s)->take_output();
-  EXPECT_EQ(hello[0], 0x16);  // handshake record
+  EXPECT_EQ(hello[0], 0x16);                                    // handshake record
   EXPECT_NE(hello.find("api.twitter.com"), std::string::npos);  // SNI
   EXPECT_FALSE((*s)->has_output());
   // Garbage from the "server" is a TLS error, not a hang.

@@ -25,7 +25,8 @@ TEST(RateLimit, ParsesHeadersAndIgnoresGarbage) {
 }
 
 TEST(RateLimit, ProceedsWhileRequestsRemain) {
-  auto d = decide_rate_limit(200, parse_rate_limit("900", "1", "1700000900"), 1'700'000'000'000, 900'000);
+  auto d = decide_rate_limit(200, parse_rate_limit("900", "1", "1700000900"), 1'700'000'000'000,
+                             900'000);
   EXPECT_EQ(d.kind, RateDecision::Kind::Proceed);
 }
 
@@ -38,16 +39,19 @@ TEST(RateLimit, WaitsForAResetWithinTheBound) {
   EXPECT_EQ(d.until_unix_s, 1700000600);
   EXPECT_TRUE(d.retry_same_request);
   // remaining 0 on a 200: this response is good, the next request waits.
-  auto pre = decide_rate_limit(200, parse_rate_limit("900", "0", "1700000060"), 1'700'000'000'000, 900'000);
+  auto pre = decide_rate_limit(200, parse_rate_limit("900", "0", "1700000060"), 1'700'000'000'000,
+                               900'000);
   EXPECT_EQ(pre.kind, RateDecision::Kind::Wait);
   EXPECT_FALSE(pre.retry_same_request);
   // A reset already in the past still waits the small margin.
-  auto past = decide_rate_limit(429, parse_rate_limit("1", "0", "1699999000"), 1'700'000'000'000, 900'000);
+  auto past =
+      decide_rate_limit(429, parse_rate_limit("1", "0", "1699999000"), 1'700'000'000'000, 900'000);
   EXPECT_EQ(past.wait_ms, core::limits::kRateLimitResetMarginMs);
 }
 
 TEST(RateLimit, BeyondTheBoundIsRateLimitedUntilTheReset) {
-  auto d = decide_rate_limit(429, parse_rate_limit("15", "0", "1700003600"), 1'700'000'000'000, 900'000);
+  auto d =
+      decide_rate_limit(429, parse_rate_limit("15", "0", "1700003600"), 1'700'000'000'000, 900'000);
   EXPECT_EQ(d.kind, RateDecision::Kind::RateLimited);
   EXPECT_EQ(d.until_unix_s, 1700003600);
   // A wait setting beyond the ceiling is capped at it.
@@ -104,27 +108,32 @@ TEST(ApiErrors, RecordedV1AndV2Bodies) {
 
 TEST(ApiErrors, AccessLevelUsageCapClockAndServerErrors) {
   ApiError f = classify_response(
-      403, R"({"errors":[{"message":"You currently have access to a subset of Twitter API v2 endpoints and limited v1.1 endpoints (e.g. media post, oauth) only.","code":453}]})");
+      403,
+      R"({"errors":[{"message":"You currently have access to a subset of Twitter API v2 endpoints and limited v1.1 endpoints (e.g. media post, oauth) only.","code":453}]})");
   EXPECT_EQ(f.code, core::Errc::Forbidden);
   EXPECT_TRUE(f.use_v2);
   EXPECT_TRUE(has(f.message, "switch the connector to the X API v2")) << f.message;
 
   ApiError cf = classify_response(
-      403, R"({"title":"Client Forbidden","detail":"...","type":"https://api.twitter.com/2/problems/client-forbidden","status":403})");
+      403,
+      R"({"title":"Client Forbidden","detail":"...","type":"https://api.twitter.com/2/problems/client-forbidden","status":403})");
   EXPECT_EQ(cf.problem, "client-forbidden");
   EXPECT_TRUE(has(cf.message, "Project")) << cf.message;
 
   ApiError cap = classify_response(
-      429, R"({"title":"Usage Capped","detail":"Usage cap exceeded","type":"https://api.x.com/2/problems/usage-capped","status":429})");
+      429,
+      R"({"title":"Usage Capped","detail":"Usage cap exceeded","type":"https://api.x.com/2/problems/usage-capped","status":429})");
   EXPECT_EQ(cap.code, core::Errc::RateLimited);
   EXPECT_FALSE(cap.retryable);
   EXPECT_TRUE(has(cap.message, "billing period")) << cap.message;
 
-  ApiError clock = classify_response(401, R"({"errors":[{"code":135,"message":"Timestamp out of bounds."}]})");
+  ApiError clock =
+      classify_response(401, R"({"errors":[{"code":135,"message":"Timestamp out of bounds."}]})");
   EXPECT_FALSE(clock.needs_relogin);
   EXPECT_TRUE(has(clock.message, "clock")) << clock.message;
 
-  ApiError expired = classify_response(401, R"({"errors":[{"code":89,"message":"Invalid or expired token."}]})");
+  ApiError expired =
+      classify_response(401, R"({"errors":[{"code":89,"message":"Invalid or expired token."}]})");
   EXPECT_TRUE(expired.needs_relogin);
   EXPECT_TRUE(has(expired.message, "revoked or expired")) << expired.message;
 
@@ -139,7 +148,8 @@ TEST(ApiErrors, AccessLevelUsageCapClockAndServerErrors) {
 }
 
 TEST(ApiErrors, QuotedTextIsBoundedAndPrintable) {
-  std::string body = R"({"errors":[{"code":1,"message":")" + std::string(5000, 'a') + "\\n\\u0001" + R"("}]})";
+  std::string body =
+      R"({"errors":[{"code":1,"message":")" + std::string(5000, 'a') + "\\n\\u0001" + R"("}]})";
   ApiError e = classify_response(400, body);
   EXPECT_LT(e.message.size(), core::limits::kMaxApiMessageBytes + 300);
   for (char c : e.message) EXPECT_GE(static_cast<unsigned char>(c), 0x20);

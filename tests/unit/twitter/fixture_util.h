@@ -35,15 +35,24 @@ inline std::string reference_tweets() {
 
 // Every timeline page among the fixtures (v1.1 arrays and v2 pages/lookups with data).
 inline std::vector<std::string> timeline_fixtures() {
-  return {"v1_home_timeline_andypiper_quotes.json",   "v1_home_timeline_tweepydev_video.json",
-          "v1_mentions_timeline_empty.json",          "v1_user_timeline_count1_page1.json",
-          "v1_user_timeline_count1_page2_max_id.json", "v1_user_timeline_extended_Bioconductor.json",
-          "v1_user_timeline_extended_cnn_count10.json", "v1_user_timeline_extended_mvabercron.json",
-          "v1_user_timeline_extended_rOpenSci.json",  "v1_user_timeline_tweepydev_photos.json",
-          "v1_user_timeline_twitter_2021.json",       "v1_user_timeline_twitter_page1.json",
-          "v2_tweets_lookup_default_fields.json",     "v2_tweets_lookup_partial_error.json",
-          "v2_tweets_lookup_quote_and_reply_edited.json", "v2_tweets_lookup_video_variants.json",
-          "v2_users_17880989_mentions_empty.json",    "v2_users_2351222345_tweets_page_expanded.json",
+  return {"v1_home_timeline_andypiper_quotes.json",
+          "v1_home_timeline_tweepydev_video.json",
+          "v1_mentions_timeline_empty.json",
+          "v1_user_timeline_count1_page1.json",
+          "v1_user_timeline_count1_page2_max_id.json",
+          "v1_user_timeline_extended_Bioconductor.json",
+          "v1_user_timeline_extended_cnn_count10.json",
+          "v1_user_timeline_extended_mvabercron.json",
+          "v1_user_timeline_extended_rOpenSci.json",
+          "v1_user_timeline_tweepydev_photos.json",
+          "v1_user_timeline_twitter_2021.json",
+          "v1_user_timeline_twitter_page1.json",
+          "v2_tweets_lookup_default_fields.json",
+          "v2_tweets_lookup_partial_error.json",
+          "v2_tweets_lookup_quote_and_reply_edited.json",
+          "v2_tweets_lookup_video_variants.json",
+          "v2_users_17880989_mentions_empty.json",
+          "v2_users_2351222345_tweets_page_expanded.json",
           "v2_users_783214_tweets_default_fields.json"};
 }
 

@@ -94,24 +94,29 @@ TEST(ItemMapperGolden, TweetWithMediaMatchesTheReference) {
   expected = replace(expected, R"("ThreadId": "1095304683650977792")", R"("ThreadId": "")");
   expected = replace(expected, R"("ParentId": "1095304683650977792")", R"("ParentId": "")");
   expected = replace(expected, "2019-03-15T07:05:43", "2019-03-13T06:45:59");
-  expected = replace(expected, R"("Content": "reply over my own tweet")", R"("Content": "new Tweet https://t.co/SvmFdKSs4j")");
+  expected = replace(expected, R"("Content": "reply over my own tweet")",
+                     R"("Content": "new Tweet https://t.co/SvmFdKSs4j")");
   expected = replace(expected, R"("MessagePreviewText": "reply over my own tweet")",
                      R"("MessagePreviewText": "new Tweet https://t.co/SvmFdKSs4j")");
   expected = replace(expected, R"("ContentAttachments": null)",
                      "\"ContentAttachments\": [\n"
                      "    {\n"
-                     "      \"Content\": \"" + core::base64_encode(img1) + "\",\n"
-                     "      \"Uri\": \"https://pbs.twimg.com/media/D1hP7ksWkAIqMjZ.jpg\",\n"
-                     "      \"AttachmentType\": \"media\",\n"
-                     "      \"AttachmentFileName\": null\n"
-                     "    },\n"
-                     "    {\n"
-                     "      \"Content\": \"" + core::base64_encode(img2) + "\",\n"
-                     "      \"Uri\": \"https://pbs.twimg.com/media/D1hP9NPXcAABFoG.jpg\",\n"
-                     "      \"AttachmentType\": \"media\",\n"
-                     "      \"AttachmentFileName\": null\n"
-                     "    }\n"
-                     "  ]");
+                     "      \"Content\": \"" +
+                         core::base64_encode(img1) +
+                         "\",\n"
+                         "      \"Uri\": \"https://pbs.twimg.com/media/D1hP7ksWkAIqMjZ.jpg\",\n"
+                         "      \"AttachmentType\": \"media\",\n"
+                         "      \"AttachmentFileName\": null\n"
+                         "    },\n"
+                         "    {\n"
+                         "      \"Content\": \"" +
+                         core::base64_encode(img2) +
+                         "\",\n"
+                         "      \"Uri\": \"https://pbs.twimg.com/media/D1hP9NPXcAABFoG.jpg\",\n"
+                         "      \"AttachmentType\": \"media\",\n"
+                         "      \"AttachmentFileName\": null\n"
+                         "    }\n"
+                         "  ]");
   EXPECT_EQ(write_item(it, kDocLayout), expected);
 }
 
@@ -132,17 +137,23 @@ TEST(ItemMapperGolden, ReplyToAnotherUserMatchesTheReference) {
 
 TEST(ItemMapperGolden, ReferencePreContextOnlyForRepliesWithAnEmbeddedStatus) {
   const std::string user = R"("user":{"id_str":"7","name":"N","screen_name":"n"})";
-  const std::string quoted = R"({"id_str":"1300000000000000000","created_at":"Wed Apr 24 08:30:23 +0000 2019",)"
-                             R"("full_text":"quoted post",)" + user + "}";
+  const std::string quoted =
+      R"({"id_str":"1300000000000000000","created_at":"Wed Apr 24 08:30:23 +0000 2019",)"
+      R"("full_text":"quoted post",)" +
+      user + "}";
   const std::string reply_with_quote =
       R"({"id_str":"1300000000000000002","created_at":"Wed Apr 24 08:31:23 +0000 2019","full_text":"r",)"
       R"("in_reply_to_status_id_str":"1200000000000000000","in_reply_to_user_id_str":"9","is_quote_status":true,)"
-      R"("quoted_status_id_str":"1300000000000000000","quoted_status":)" + quoted + "," + user + "}";
-  // Same reply without its own quoted_status (the quoted post only reachable elsewhere in the page).
-  const std::string reply_without = R"({"id_str":"1300000000000000001","created_at":"Wed Apr 24 08:30:53 +0000 2019",)"
-                                    R"("full_text":"r2","in_reply_to_status_id_str":"1200000000000000000",)"
-                                    R"("in_reply_to_user_id_str":"9","is_quote_status":true,)"
-                                    R"("quoted_status_id_str":"1300000000000000000",)" + user + "}";
+      R"("quoted_status_id_str":"1300000000000000000","quoted_status":)" +
+      quoted + "," + user + "}";
+  // Same reply without its own quoted_status (the quoted post only reachable elsewhere in the
+  // page).
+  const std::string reply_without =
+      R"({"id_str":"1300000000000000001","created_at":"Wed Apr 24 08:30:53 +0000 2019",)"
+      R"("full_text":"r2","in_reply_to_status_id_str":"1200000000000000000",)"
+      R"("in_reply_to_user_id_str":"9","is_quote_status":true,)"
+      R"("quoted_status_id_str":"1300000000000000000",)" +
+      user + "}";
   auto p = parse_timeline("[" + reply_with_quote + "," + reply_without + "]");
   ASSERT_TRUE(p.ok());
   Item with = map_tweet(p->tweets[0], *p, kReference);
@@ -151,9 +162,13 @@ TEST(ItemMapperGolden, ReferencePreContextOnlyForRepliesWithAnEmbeddedStatus) {
   EXPECT_EQ((*with.pre_context)[0].content, "quoted post");
   EXPECT_FALSE(map_tweet(p->tweets[1], *p, kReference).pre_context);
   // A quote that is not a reply gets no PreContext in the reference (R2), but does in Full.
-  auto q = parse_timeline("[" + std::string(R"({"id_str":"1300000000000000003","created_at":"Wed Apr 24 08:32:23 +0000 2019",)"
-                                              R"("full_text":"q","is_quote_status":true,"quoted_status_id_str":"1300000000000000000",)"
-                                              R"("quoted_status":)") + quoted + "," + user + "}]");
+  auto q = parse_timeline(
+      "[" +
+      std::string(
+          R"({"id_str":"1300000000000000003","created_at":"Wed Apr 24 08:32:23 +0000 2019",)"
+          R"("full_text":"q","is_quote_status":true,"quoted_status_id_str":"1300000000000000000",)"
+          R"("quoted_status":)") +
+      quoted + "," + user + "}]");
   ASSERT_TRUE(q.ok());
   EXPECT_FALSE(map_tweet(q->tweets[0], *q, kReference).pre_context);
   Item full = map_tweet(q->tweets[0], *q);
@@ -174,8 +189,10 @@ TEST(ItemMapperGolden, BlobLayoutUsesCrlfAndCompactHasNoWhitespace) {
   std::string compact = write_item(it);
   EXPECT_EQ(compact.find('\n'), std::string::npos);
   EXPECT_EQ(compact.substr(0, 49), R"({"SchemaVersion":"1.0","Id":"1106451391000834048")");
-  EXPECT_NE(compact.find(R"("Recipients":[],"SentTimeUtc":"2019-03-15T07:05:43","ContentType":1,)"), std::string::npos);
-  EXPECT_NE(compact.find(R"("PreContext":null,"PostContext":null,"NumOfLikes":0,)"), std::string::npos);
+  EXPECT_NE(compact.find(R"("Recipients":[],"SentTimeUtc":"2019-03-15T07:05:43","ContentType":1,)"),
+            std::string::npos);
+  EXPECT_NE(compact.find(R"("PreContext":null,"PostContext":null,"NumOfLikes":0,)"),
+            std::string::npos);
 }
 
 TEST(ItemMapperFull, WorkedExamplesWithTheFixes) {
@@ -192,11 +209,13 @@ TEST(ItemMapperFull, WorkedExamplesWithTheFixes) {
   EXPECT_EQ(media.item_type, "Tweet");
   ASSERT_TRUE(media.attachments);
   ASSERT_EQ(media.attachments->size(), 2u);  // one per media item, no duplicate of the first
-  EXPECT_EQ((*media.attachments)[0].uri, "https://pbs.twimg.com/media/D1hP7ksWkAIqMjZ.jpg?name=orig");
+  EXPECT_EQ((*media.attachments)[0].uri,
+            "https://pbs.twimg.com/media/D1hP7ksWkAIqMjZ.jpg?name=orig");
   EXPECT_EQ((*media.attachments)[0].type, "photo");
   EXPECT_EQ(*(*media.attachments)[0].file_name, "D1hP7ksWkAIqMjZ.jpg");
   EXPECT_FALSE((*media.attachments)[0].content_base64);
-  EXPECT_EQ((*media.attachments)[1].uri, "https://pbs.twimg.com/media/D1hP9NPXcAABFoG.jpg?name=orig");
+  EXPECT_EQ((*media.attachments)[1].uri,
+            "https://pbs.twimg.com/media/D1hP9NPXcAABFoG.jpg?name=orig");
 }
 
 TEST(ItemMapperFull, RetweetGetsTheFullTextAndThePostInPreContext) {
@@ -204,7 +223,8 @@ TEST(ItemMapperFull, RetweetGetsTheFullTextAndThePostInPreContext) {
   Item it = map_tweet(tweet(p, 1589554076676919298ull), p);
   EXPECT_EQ(it.item_type, "Retweet");
   EXPECT_EQ(it.content,
-            "RT @PeteHaitch: For those in China who cannot access Google Forms, we also have this registration link: "
+            "RT @PeteHaitch: For those in China who cannot access Google Forms, we also have this "
+            "registration link: "
             "https://t.co/5NIVRDCvsj https://t.co/AxNDvJc5mN");
   ASSERT_TRUE(it.pre_context);
   ASSERT_GE(it.pre_context->size(), 1u);
@@ -215,8 +235,10 @@ TEST(ItemMapperFull, RetweetGetsTheFullTextAndThePostInPreContext) {
   // Media that exists only on the retweeted post is still attached.
   Item media_rt = map_tweet(tweet(p, 1588190696871272448ull), p);
   ASSERT_TRUE(media_rt.attachments);
-  EXPECT_EQ((*media_rt.attachments)[0].uri, "https://pbs.twimg.com/media/FgpZhDhWAAAiFiG.jpg?name=orig");
-  EXPECT_NE(media_rt.content.find("\xF0\x9F\xA5\x81Registration is now open"), std::string::npos);  // 🥁 intact
+  EXPECT_EQ((*media_rt.attachments)[0].uri,
+            "https://pbs.twimg.com/media/FgpZhDhWAAAiFiG.jpg?name=orig");
+  EXPECT_NE(media_rt.content.find("\xF0\x9F\xA5\x81Registration is now open"),
+            std::string::npos);                                         // 🥁 intact
   EXPECT_EQ(media_rt.content.find("\xE2\x80\xA6"), std::string::npos);  // no "…" truncation
 }
 
@@ -242,7 +264,8 @@ TEST(ItemMapperFull, VideoAndGifTakeTheBestMp4) {
   ASSERT_TRUE(v.attachments);
   ASSERT_EQ(v.attachments->size(), 1u);
   EXPECT_EQ((*v.attachments)[0].uri,
-            "https://video.twimg.com/amplify_video/1590082750022828032/vid/1280x720/7zESni7eAn-HNEDD.mp4?tag=14");
+            "https://video.twimg.com/amplify_video/1590082750022828032/vid/1280x720/"
+            "7zESni7eAn-HNEDD.mp4?tag=14");
   EXPECT_EQ((*v.attachments)[0].type, "video");
   EXPECT_EQ(*(*v.attachments)[0].file_name, "7zESni7eAn-HNEDD.mp4");
   // The reference archived only the poster image.
@@ -260,9 +283,11 @@ TEST(ItemMapperFull, VideoAndGifTakeTheBestMp4) {
   Item vv = map_tweet(v2.tweets[0], v2);
   ASSERT_TRUE(vv.attachments);
   EXPECT_EQ((*vv.attachments)[0].uri,
-            "https://video.twimg.com/ext_tw_video/1558552952549277696/pu/vid/1280x720/WiZrNZKT2lMzK5zA.mp4?tag=12");
+            "https://video.twimg.com/ext_tw_video/1558552952549277696/pu/vid/1280x720/"
+            "WiZrNZKT2lMzK5zA.mp4?tag=12");
   EXPECT_EQ(vv.sent_time_utc, "2022-08-13T20:36:51");
-  EXPECT_EQ(vv.container_name, "Igor Brigadir \xF0\x9F\x87\xBA\xF0\x9F\x87\xA6 @igor@mastodon.social");
+  EXPECT_EQ(vv.container_name,
+            "Igor Brigadir \xF0\x9F\x87\xBA\xF0\x9F\x87\xA6 @igor@mastodon.social");
 
   // No variants (2021 recording): the poster, labelled as such.
   Page page = page_of("v2_users_2351222345_tweets_page_expanded.json");
@@ -286,8 +311,10 @@ TEST(ItemMapperFull, V2QuoteReplyAndRetweet) {
   Page page = page_of("v2_users_2351222345_tweets_page_expanded.json");
   Item rt = map_tweet(page.tweets[0], page);
   EXPECT_EQ(rt.item_type, "Retweet");
-  EXPECT_EQ(rt.content, "RT @frankgore: #Year16 \xE2\x9C\x88\xEF\xB8\x8F\xE2\x9C\x88\xEF\xB8\x8F\xE2\x9C\x88\xEF\xB8\x8F "
-                        "https://t.co/62hfuFJmSq");
+  EXPECT_EQ(rt.content,
+            "RT @frankgore: #Year16 "
+            "\xE2\x9C\x88\xEF\xB8\x8F\xE2\x9C\x88\xEF\xB8\x8F\xE2\x9C\x88\xEF\xB8\x8F "
+            "https://t.co/62hfuFJmSq");
   EXPECT_EQ(rt.sent_time_utc, "2020-05-05T21:36:21");
 }
 
@@ -336,8 +363,10 @@ TEST(ItemWriter, EscapesLikeNewtonsoft) {
 }
 
 TEST(MediaSelection, PhotoOriginalAndFileNames) {
-  EXPECT_EQ(photo_original_url("https://pbs.twimg.com/media/A.jpg"), "https://pbs.twimg.com/media/A.jpg?name=orig");
-  EXPECT_EQ(photo_original_url("https://pbs.twimg.com/media/A.jpg:large"), "https://pbs.twimg.com/media/A.jpg?name=orig");
+  EXPECT_EQ(photo_original_url("https://pbs.twimg.com/media/A.jpg"),
+            "https://pbs.twimg.com/media/A.jpg?name=orig");
+  EXPECT_EQ(photo_original_url("https://pbs.twimg.com/media/A.jpg:large"),
+            "https://pbs.twimg.com/media/A.jpg?name=orig");
   EXPECT_EQ(photo_original_url("https://pbs.twimg.com/media/A?format=jpg&name=small"),
             "https://pbs.twimg.com/media/A?name=orig");
   EXPECT_EQ(photo_original_url("https://example.com/a.jpg"), "https://example.com/a.jpg");

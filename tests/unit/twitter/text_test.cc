@@ -24,7 +24,11 @@ TEST(TwitterText, SlicesByCodePointsNotBytes) {
   EXPECT_EQ(slice_code_points(s, 50, 100), "");
   EXPECT_EQ(slice_code_points(s, 4, 2), "");
   // Invalid bytes count as one code point each and are never split.
-  EXPECT_EQ(slice_code_points("\xFF\xFE" "ab", 1, 3), "\xFE" "a");
+  EXPECT_EQ(slice_code_points("\xFF\xFE"
+                              "ab",
+                              1, 3),
+            "\xFE"
+            "a");
 }
 
 TEST(TwitterText, ParsesV1Dates) {

@@ -41,7 +41,9 @@ std::map<std::string, std::string> query_of(const std::string& path) {
 // An in-memory account timeline with X's paging semantics, newest first.
 struct FakeTimeline {
   std::vector<uint64_t> ids;  // strictly decreasing
-  int64_t time_of(uint64_t id) const { return static_cast<int64_t>(1'600'000'000 + (id % 10'000'000) / 10); }
+  int64_t time_of(uint64_t id) const {
+    return static_cast<int64_t>(1'600'000'000 + (id % 10'000'000) / 10);
+  }
 
   void add_newer(size_t n, uint64_t step = 7) {
     uint64_t top = ids.empty() ? 1'000'000 : ids.front();
@@ -160,7 +162,8 @@ TEST(V2TimelinePager, FollowsNextTokenFromTheFixturePage) {
   EXPECT_NE(sink.text.find("1252320537600299008"), std::string::npos) << sink.text;
   EXPECT_EQ(out->accepted.size(), 100u);
   EXPECT_FALSE(p.done());
-  EXPECT_EQ(query_of(p.next_path())["pagination_token"], "7140dibdnow9c7btw3t3bne6afapt2a6nif3ncl044raq");
+  EXPECT_EQ(query_of(p.next_path())["pagination_token"],
+            "7140dibdnow9c7btw3t3bne6afapt2a6nif3ncl044raq");
   EXPECT_EQ(*p.newest_id(), 1257786232978968578ull);
   // The server repeating the same token would loop: refused.
   EXPECT_FALSE(p.consume(*page).ok());

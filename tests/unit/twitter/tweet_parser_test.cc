@@ -32,7 +32,8 @@ TEST(TweetParser, EveryFixturePageParses) {
     }
     // Newest first: ids strictly decrease in every timeline fixture.
     if (name.find("timeline") != std::string::npos || name.find("tweets_page") != std::string::npos)
-      for (size_t i = 1; i < page->tweets.size(); ++i) EXPECT_LT(page->tweets[i].id, page->tweets[i - 1].id) << name;
+      for (size_t i = 1; i < page->tweets.size(); ++i)
+        EXPECT_LT(page->tweets[i].id, page->tweets[i - 1].id) << name;
   }
 }
 
@@ -54,7 +55,8 @@ TEST(TweetParser, V1ReplyRetweetQuoteAndEmbeddedTweets) {
   ASSERT_TRUE(page.ok());
   const Tweet* t = find(*page, 1341793727208181762ull);
   ASSERT_TRUE(t);
-  EXPECT_EQ(t->text, "@TreyNKennedy \xF0\x9F\x91\x80 https://t.co/1CZ6VbgaIL");  // surrogate pair joined
+  EXPECT_EQ(t->text,
+            "@TreyNKennedy \xF0\x9F\x91\x80 https://t.co/1CZ6VbgaIL");  // surrogate pair joined
   EXPECT_EQ(t->in_reply_to_status_id, 1341404809354760192ull);
   EXPECT_EQ(t->in_reply_to_user_id, "211002550");
   EXPECT_EQ(t->author.id, "783214");
@@ -187,15 +189,18 @@ TEST(TweetParser, MalformedInputGivesAReason) {
       {"42", "neither"},
       {"{\"foo\":1}", "neither"},
       {"[{\"id\":1}]", "id_str"},
-      {"[{\"id_str\":\"12x\",\"created_at\":\"Wed Apr 24 08:30:23 +0000 2019\",\"text\":\"a\"}]", "id_str"},
+      {"[{\"id_str\":\"12x\",\"created_at\":\"Wed Apr 24 08:30:23 +0000 2019\",\"text\":\"a\"}]",
+       "id_str"},
       {"[{\"id_str\":\"12\",\"created_at\":\"yesterday\",\"text\":\"a\"}]", "created_at"},
-      {"[{\"id_str\":\"12\",\"created_at\":\"Wed Apr 24 08:30:23 +0000 2019\"}]", "neither full_text nor text"},
+      {"[{\"id_str\":\"12\",\"created_at\":\"Wed Apr 24 08:30:23 +0000 2019\"}]",
+       "neither full_text nor text"},
       {"[1]", "not a JSON object"},
       {"{\"data\":{\"id\":\"1\"}}", "not an array"},
       {"{\"data\":[{\"id\":\"1\",\"text\":\"a\",\"created_at\":\"nope\"}]}", "RFC 3339"},
       {"{\"data\":[{\"text\":\"a\"}]}", "valid id"},
       {"{\"data\":[{\"id\":\"5\",\"text\":\"a\"}]}", "predates snowflake"},
-      {"{\"data\":[{\"id\":\"1577730467436138524\",\"text\":\"a\",\"referenced_tweets\":[{\"type\":\"quoted\"}]}]}",
+      {"{\"data\":[{\"id\":\"1577730467436138524\",\"text\":\"a\",\"referenced_tweets\":[{\"type\":"
+       "\"quoted\"}]}]}",
        "referenced_tweets"},
   };
   for (const Case& c : cases) {
@@ -210,7 +215,8 @@ TEST(TweetParser, MalformedInputGivesAReason) {
 TEST(TweetParser, EveryTruncationOfAPageFailsCleanly) {
   // Parsers take whole bodies; every cut-off prefix (a reset mid-body) must be refused, not crash.
   std::string body = fixture("v1_user_timeline_count1_page1.json");
-  for (size_t n = 0; n < body.size(); ++n) EXPECT_FALSE(parse_timeline(body.substr(0, n)).ok()) << n;
+  for (size_t n = 0; n < body.size(); ++n)
+    EXPECT_FALSE(parse_timeline(body.substr(0, n)).ok()) << n;
   std::string v2 = fixture("v2_tweets_lookup_video_variants.json");
   for (size_t n = 0; n < v2.size(); ++n) EXPECT_FALSE(parse_timeline(v2.substr(0, n)).ok()) << n;
 }
@@ -240,15 +246,19 @@ TEST(TweetParser, PerTweetLimitsBoundMediaVariantsErrorsAndDepth) {
   std::string media = "[";
   for (size_t i = 0; i < lim::kMaxMediaPerTweet + 4; ++i) {
     if (i) media += ",";
-    media += R"({"id_str":")" + std::to_string(i + 1) + R"(","type":"video","media_url_https":"https://pbs.twimg.com/p.jpg","video_info":{"variants":[)";
+    media +=
+        R"({"id_str":")" + std::to_string(i + 1) +
+        R"(","type":"video","media_url_https":"https://pbs.twimg.com/p.jpg","video_info":{"variants":[)";
     for (size_t v = 0; v < lim::kMaxVariantsPerMedia + 3; ++v)
-      media += std::string(v ? "," : "") + R"({"bitrate":)" + std::to_string(v) + R"(,"content_type":"video/mp4","url":"https://v/)" +
-               std::to_string(v) + R"(.mp4"})";
+      media += std::string(v ? "," : "") + R"({"bitrate":)" + std::to_string(v) +
+               R"(,"content_type":"video/mp4","url":"https://v/)" + std::to_string(v) + R"(.mp4"})";
     media += "]}}";
   }
   media += "]";
-  std::string body = R"([{"id_str":"1300000000000000000","created_at":"Wed Apr 24 08:30:23 +0000 2019","full_text":"m",)"
-                     R"("extended_entities":{"media":)" + media + "}}]";
+  std::string body =
+      R"([{"id_str":"1300000000000000000","created_at":"Wed Apr 24 08:30:23 +0000 2019","full_text":"m",)"
+      R"("extended_entities":{"media":)" +
+      media + "}}]";
   auto p = parse_v1_timeline(body);
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p->tweets[0].media.size(), lim::kMaxMediaPerTweet);
@@ -256,7 +266,8 @@ TEST(TweetParser, PerTweetLimitsBoundMediaVariantsErrorsAndDepth) {
 
   std::string errs = R"({"data":[{"id":"1577730467436138524","text":"x"}],"errors":[)";
   for (size_t i = 0; i < lim::kMaxPartialErrorsPerPage + 10; ++i)
-    errs += std::string(i ? "," : "") + R"({"title":"Not Found Error","resource_id":")" + std::to_string(i) + "\"}";
+    errs += std::string(i ? "," : "") + R"({"title":"Not Found Error","resource_id":")" +
+            std::to_string(i) + "\"}";
   errs += "]}";
   auto e = parse_v2_page(errs);
   ASSERT_TRUE(e.ok());
@@ -265,7 +276,8 @@ TEST(TweetParser, PerTweetLimitsBoundMediaVariantsErrorsAndDepth) {
   // A retweet of a quote of a quote of a quote: only kMaxEmbeddedTweetDepth levels are followed.
   auto level = [](int n, const std::string& inner, const char* key) {
     std::string s = R"({"id_str":"13000000000000000)" + std::to_string(10 + n) +
-                    R"(","created_at":"Wed Apr 24 08:30:23 +0000 2019","full_text":"level)" + std::to_string(n) + "\"";
+                    R"(","created_at":"Wed Apr 24 08:30:23 +0000 2019","full_text":"level)" +
+                    std::to_string(n) + "\"";
     if (!inner.empty()) s += std::string(",\"") + key + "\":" + inner;
     return s + "}";
   };
