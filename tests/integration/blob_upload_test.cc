@@ -242,8 +242,14 @@ TEST_F(BlobUploadTest, FiftyMegabyteItemStreamedInBlocksWithBoundedMemory) {
   EXPECT_EQ(r.bytes, kSize);
   size_t block = core::limits::m365::kBlobBlockBytes;
   EXPECT_EQ(r.blocks, (kSize + block - 1) / block);
-  // One 4 MiB block plus TLS and client buffers; the item itself is 50 MB.
+  // One 4 MiB block plus TLS and client buffers; the item itself is 50 MB. Under
+  // AddressSanitizer freed blocks sit in its quarantine (256 MB by default) and count as
+  // resident, so the bound is asserted only in the regular build (`make test`).
+#if defined(__SANITIZE_ADDRESS__)
+  (void)peak;
+#else
   EXPECT_LT(peak - before, 16u * 1024) << "peak RSS grew by " << (peak - before) << " KiB";
+#endif
   printf("50 MB item in %u blocks: peak RSS grew by %zu KiB\n", r.blocks, peak - before);
   std::string hash = raw->hex();
   src.reset();
