@@ -15,6 +15,7 @@
 #include "m365/blob_uploader.h"
 #include "m365/upload_queue.h"
 #include "support/azurite.h"
+#include "support/loop_helpers.h"
 #include "uv/timer.h"
 
 namespace {
@@ -22,23 +23,6 @@ namespace {
 using namespace testing_support;
 using core::Errc;
 using m365::FailureClass;
-
-struct Watchdog final : uv::Timer::Handler {
-  uv::Loop* loop;
-  bool fired = false;
-  void on_timer(uv::Timer*) override {
-    fired = true;
-    loop->stop();
-  }
-};
-
-size_t vm_kib(const char* key) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind(key, 0) == 0) return strtoul(line.c_str() + strlen(key), nullptr, 10);
-  return 0;
-}
 
 struct LogCapture final : core::log::Sink {
   std::string text;

@@ -9,6 +9,7 @@
 #include "http/client.h"
 #include "json/json.h"
 #include "m365/event_api.h"
+#include "support/loop_helpers.h"
 #include "support/test_servers.h"
 #include "uv/timer.h"
 
@@ -17,15 +18,6 @@ namespace {
 using namespace testing_support;
 using core::Errc;
 using m365::FailureClass;
-
-struct Watchdog final : uv::Timer::Handler {
-  uv::Loop* loop;
-  bool fired = false;
-  void on_timer(uv::Timer*) override {
-    fired = true;
-    loop->stop();
-  }
-};
 
 // Hands out tokens[generation] from a timer (never inside get_token); invalidate() moves on.
 class FakeTokens final : public m365::TokenProvider, uv::Timer::Handler {

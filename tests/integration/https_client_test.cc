@@ -15,6 +15,7 @@
 #include "core/rand.h"
 #include "http/client.h"
 #include "json/json.h"
+#include "support/loop_helpers.h"
 #include "support/test_servers.h"
 #include "uv/timer.h"
 
@@ -31,24 +32,6 @@ struct Collector final : http::ResponseHandler {
     result = std::move(r);
   }
 };
-
-// Stops a loop that runs too long, so a hung test fails instead of blocking the suite.
-struct Watchdog final : uv::Timer::Handler {
-  uv::Loop* loop;
-  bool fired = false;
-  void on_timer(uv::Timer*) override {
-    fired = true;
-    loop->stop();
-  }
-};
-
-size_t vm_kib(const char* key) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind(key, 0) == 0) return strtoul(line.c_str() + strlen(key), nullptr, 10);
-  return 0;
-}
 
 class HttpsClientTest : public ::testing::Test {
  protected:
