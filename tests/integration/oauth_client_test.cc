@@ -71,7 +71,9 @@ class OAuthClientTest : public ::testing::Test {
     http_.reset();
     loop_.run();
     EXPECT_EQ(loop_.live_handles(), 0);
-    if (fake_) EXPECT_EQ(fake_->stop(), 0);
+    if (fake_) {
+      EXPECT_EQ(fake_->stop(), 0);
+    }
   }
   std::string base() const { return "https://127.0.0.1:" + std::to_string(port_); }
   void run_loop(uint64_t limit_ms = 20000) {

@@ -95,8 +95,12 @@ class SetupFlowTest : public ::testing::Test {
     redirect_ = "http://127.0.0.1:" + std::to_string(port_) + "/Views/TwitterOAuth";
   }
   void TearDown() override {
-    if (proc_) EXPECT_EQ(proc_->stop(), 0);
-    if (fake_) EXPECT_EQ(fake_->stop(), 0);
+    if (proc_) {
+      EXPECT_EQ(proc_->stop(), 0);
+    }
+    if (fake_) {
+      EXPECT_EQ(fake_->stop(), 0);
+    }
   }
   ts::HttpReply api_get(const std::string& target) {
     return request(port_, "GET", target, {{"Authorization", basic()}});
