@@ -160,6 +160,7 @@ core::Result<uint64_t> Client::request(ClientRequest req, ResponseHandler* handl
   core::Status st = prepare_attempt(c);
   if (!st.ok()) return st.error();
   c->total_timer = uv::Timer::create(loop_.get(), c);
+  uv_update_time(loop_.get());  // the budget starts now, not at the loop's last wake-up
   c->total_timer->start(c->req.total_timeout_ms);
   c->total_left_ms = c->req.total_timeout_ms;
   c->total_started_ms = loop_.now_ms();

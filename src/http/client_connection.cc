@@ -413,7 +413,7 @@ void Connection::complete_exchange() {
   bool reusable = parser_.keep_alive() && parser_.extra_bytes() == 0 && body_sent_;
   in_exchange_ = false;
   paused_ = false;
-  resuming_ = false;
+  if (resuming_) kick_ = resuming_ = false;  // the timer is re-armed below
   if (reusable) {
     enter(State::Done);
     arm(idle_evict_ms_);

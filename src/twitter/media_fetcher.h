@@ -27,8 +27,6 @@ class Base64Encoder {
   // Appends the last 1-2 bytes with padding; the encoder is then empty again.
   void finish(std::string* out);
   void reset() { npending_ = 0; }
-  // Base64 characters append() may add for n more input bytes (for buffer bounds).
-  static size_t max_output(size_t n) { return (n + 2) / 3 * 4; }
 
  private:
   unsigned char pending_[2] = {0, 0};

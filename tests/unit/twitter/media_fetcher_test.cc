@@ -1,5 +1,5 @@
-// Pure parts of the network side: Base64Sink (fed whole, byte by byte and in odd pieces,
-// restarted by a retried attempt), identity parsing of both API versions, and the signed
+// Pure parts of the network side: Base64Encoder and Base64Sink (fed whole, byte by byte and in odd
+// pieces, restarted by a retried attempt), identity parsing of both API versions, and the signed
 // request ApiClient builds (headers, no client retries, page body cap).
 #include "twitter/media_fetcher.h"
 
@@ -34,6 +34,25 @@ TEST(Base64Sink, WholeAndByteByByteMatchTheCodec) {
       for (size_t at = 0; at < in.size(); at += piece)
         ASSERT_TRUE(odd.on_data(std::string_view(in).substr(at, piece)).ok());
       EXPECT_EQ(odd.finish(), core::base64_encode(in)) << n << " in pieces of " << piece;
+    }
+  }
+}
+
+TEST(Base64Encoder, AnyCutGivesTheCodecsTextAndFinishEmpties) {
+  for (size_t n : {0u, 1u, 2u, 3u, 4u, 5u, 97u, 3000u}) {
+    std::string in = bytes(n);
+    for (size_t piece : {1u, 2u, 3u, 5u, 64u, 4096u}) {
+      Base64Encoder enc;
+      std::string out;
+      for (size_t at = 0; at < in.size(); at += piece) {
+        size_t before = out.size();
+        enc.append(std::string_view(in).substr(at, piece), &out);
+        EXPECT_EQ((out.size() - before) % 4, 0u);  // whole groups only, no padding yet
+      }
+      enc.finish(&out);
+      EXPECT_EQ(out, core::base64_encode(in)) << n << " in pieces of " << piece;
+      enc.finish(&out);  // nothing left
+      EXPECT_EQ(out, core::base64_encode(in));
     }
   }
 }
