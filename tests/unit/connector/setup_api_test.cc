@@ -100,7 +100,7 @@ class SetupApiTest : public ::testing::Test {
   // Runs one handler to its single answer (the fake X keeps the loop alive, so run by turns).
   http::Response call(const http::Handler& h, std::vector<std::pair<std::string, std::string>> q,
                       std::vector<std::pair<std::string, std::string>> headers = {},
-                      std::string body = {}) {
+                      std::string body = {}, http::Method method = http::Method::Get) {
     auto cap = std::make_shared<Capture>();
     auto link = std::make_shared<http::ExchangeLink>();
     link->target = cap.get();
@@ -108,6 +108,7 @@ class SetupApiTest : public ::testing::Test {
     req.query_params = std::move(q);
     for (auto& [k, v] : headers) req.headers.add(k, v);
     req.body = std::move(body);
+    req.method = method;
     req.peer_ip = "127.0.0.1";
     h(req, http::Responder(link));
     for (int turns = 0; cap->sent.empty() && turns < 100000; ++turns) loop.run(UV_RUN_ONCE);
@@ -364,6 +365,23 @@ TEST_F(SetupApiTest, CallbackDeniedExpiredFailedAndMalformed) {
   EXPECT_EQ(bare.status, 400);
   EXPECT_NE(bare.body.find("setup page"), std::string::npos);
   EXPECT_EQ(bare.headers.get("Referrer-Policy").value_or(""), "no-referrer");
+}
+
+TEST_F(SetupApiTest, HeadOnTheCallbackNeitherUsesNorFinishesTheSignIn) {
+  configure();
+  std::string state = state_of(oauth_url());
+  http::Response head =
+      call(api->callback_handler(), {{"oauth_token", "rt1"}, {"oauth_verifier", "v"}},
+           {{"Cookie", "tc_signin=" + state}}, {}, http::Method::Head);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_FALSE(head.headers.get("Location"));
+  http::Response head_denied =
+      call(api->callback_handler(), {{"denied", "rt1"}}, {}, {}, http::Method::Head);
+  EXPECT_EQ(head_denied.status, 200);
+  EXPECT_TRUE(seen["/oauth/access_token"].empty());
+  // The real GET still finishes it.
+  http::Response r = callback({{"oauth_token", "rt1"}, {"oauth_verifier", "v"}}, state);
+  EXPECT_EQ(location(r), "/Views/TwitterOAuthDone?status=connected&account=contoso_media");
 }
 
 TEST_F(SetupApiTest, LoginUrlRedirectsOnlyToXsSignInPage) {
