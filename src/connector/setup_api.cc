@@ -211,6 +211,10 @@ void SetupApi::callback(http::Request& req, http::Responder res) {
     }
     return res.respond(callback_redirect(*login));
   }
+  // The router answers HEAD with the GET handler; a link checker or prefetcher must not use up
+  // (or finish) a sign-in, so HEAD never reaches the store.
+  if (req.method == http::Method::Head)
+    return res.respond(callback_page(200, "This page is where X returns after signing in."));
   Held held = hold(std::move(res));
   auto redirect = [held, secure](SignInStatus s, std::string_view account) {
     http::Response r = callback_redirect(done_location(s, account));

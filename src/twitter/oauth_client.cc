@@ -150,9 +150,17 @@ OAuthFailure classify_oauth_answer(OAuthStep step, int status, std::string_view 
 
 OAuthFailure oauth_transport_failure(const http::ClientResult& result) {
   OAuthFailure f;
-  f.kind = OAuthFailure::Kind::Unreachable;
   f.error = result.error;
   f.detail = clean(result.message);
+  if (result.error.code == Errc::TooLarge) {
+    // X did answer, with far more than a token pair: not X, or not X's OAuth endpoint.
+    f.kind = OAuthFailure::Kind::BadAnswer;
+    f.message = "X answered the sign-in request with more than " +
+                std::to_string(core::limits::kMaxOAuthAnswerBytes) +
+                " bytes; check CONNECTOR_TWITTER_API_BASE";
+    return f;
+  }
+  f.kind = OAuthFailure::Kind::Unreachable;
   f.message = "X could not be reached (" + f.detail +
               "); check the network, proxy and CONNECTOR_TWITTER_API_BASE, then try again";
   return f;

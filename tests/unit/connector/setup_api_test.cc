@@ -92,6 +92,10 @@ class SetupApiTest : public ::testing::Test {
   http::Handler fake_x(std::string path) {
     return [this, path](http::Request& req, http::Responder res) {
       seen[path].push_back(std::string(req.headers.get("Authorization").value_or("")));
+      if (hold_answers) {
+        held_answers.push_back(std::move(res));
+        return;
+      }
       const Canned& c = answers[path];
       res.respond(http::Response::text(c.status, c.body));
     };
@@ -100,7 +104,7 @@ class SetupApiTest : public ::testing::Test {
   // Runs one handler to its single answer (the fake X keeps the loop alive, so run by turns).
   http::Response call(const http::Handler& h, std::vector<std::pair<std::string, std::string>> q,
                       std::vector<std::pair<std::string, std::string>> headers = {},
-                      std::string body = {}) {
+                      std::string body = {}, http::Method method = http::Method::Get) {
     auto cap = std::make_shared<Capture>();
     auto link = std::make_shared<http::ExchangeLink>();
     link->target = cap.get();
@@ -108,6 +112,7 @@ class SetupApiTest : public ::testing::Test {
     req.query_params = std::move(q);
     for (auto& [k, v] : headers) req.headers.add(k, v);
     req.body = std::move(body);
+    req.method = method;
     req.peer_ip = "127.0.0.1";
     h(req, http::Responder(link));
     for (int turns = 0; cap->sent.empty() && turns < 100000; ++turns) loop.run(UV_RUN_ONCE);
@@ -173,6 +178,8 @@ class SetupApiTest : public ::testing::Test {
   http::Router x_router;
   std::unique_ptr<http::Server> x_server;
   std::map<std::string, Canned> answers;
+  bool hold_answers = false;  // X keeps every request waiting (responders kept here)
+  std::vector<http::Responder> held_answers;
   std::map<std::string, std::vector<std::string>> seen;
   std::string base;
   std::unique_ptr<store::MemoryStore> store;
@@ -364,6 +371,86 @@ TEST_F(SetupApiTest, CallbackDeniedExpiredFailedAndMalformed) {
   EXPECT_EQ(bare.status, 400);
   EXPECT_NE(bare.body.find("setup page"), std::string::npos);
   EXPECT_EQ(bare.headers.get("Referrer-Policy").value_or(""), "no-referrer");
+}
+
+TEST_F(SetupApiTest, HeadOnTheCallbackNeitherUsesNorFinishesTheSignIn) {
+  configure();
+  std::string state = state_of(oauth_url());
+  http::Response head =
+      call(api->callback_handler(), {{"oauth_token", "rt1"}, {"oauth_verifier", "v"}},
+           {{"Cookie", "tc_signin=" + state}}, {}, http::Method::Head);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_FALSE(head.headers.get("Location"));
+  http::Response head_denied =
+      call(api->callback_handler(), {{"denied", "rt1"}}, {}, {}, http::Method::Head);
+  EXPECT_EQ(head_denied.status, 200);
+  EXPECT_TRUE(seen["/oauth/access_token"].empty());
+  // The real GET still finishes it.
+  http::Response r = callback({{"oauth_token", "rt1"}, {"oauth_verifier", "v"}}, state);
+  EXPECT_EQ(location(r), "/Views/TwitterOAuthDone?status=connected&account=contoso_media");
+}
+
+TEST_F(SetupApiTest, OverlongTokensFromTheBrowserAreRefusedWithoutAStoreLookup) {
+  configure();
+  std::string state = state_of(oauth_url());
+  std::string long_token(core::limits::kMaxOAuthTokenBytes + 1, 'a');
+  EXPECT_EQ(location(callback({{"oauth_token", long_token}, {"oauth_verifier", "v"}}, state)),
+            "/Views/TwitterOAuthDone?status=expired");
+  EXPECT_EQ(location(callback({{"oauth_token", "rt1"}, {"oauth_verifier", long_token}}, state)),
+            "/Views/TwitterOAuthDone?status=expired");
+  http::Response st =
+      call(api->store_token_handler(), {}, {},
+           R"({"temporaryAccessCode":")" + long_token +
+               R"(","redirectUrl":"https://c.example/Views/TwitterOAuth","jobId":"job1"})");
+  EXPECT_EQ(st.status, 400);
+  EXPECT_NE(st.body.find("temporaryAccessCode"), std::string::npos) << st.body;
+  EXPECT_TRUE(seen["/oauth/access_token"].empty());
+  EXPECT_TRUE(take("rt1"));  // neither attempt used up the real sign-in
+}
+
+TEST_F(SetupApiTest, IdentityLookupsInFlightAreBounded) {
+  configure();
+  store::Job j;
+  j.job_id = "job1";
+  j.twitter_user_id = "4113725063";
+  j.user_token = "tok";
+  j.user_token_secret = "sec";
+  ASSERT_TRUE(put_job(j).ok());
+  hold_answers = true;
+  std::vector<std::shared_ptr<Capture>> caps;
+  std::vector<std::shared_ptr<http::ExchangeLink>> links;
+  auto h = api->get_entities_handler();
+  for (size_t i = 0; i <= core::limits::kMaxIdentityLookups; ++i) {
+    auto cap = std::make_shared<Capture>();
+    auto link = std::make_shared<http::ExchangeLink>();
+    link->target = cap.get();
+    http::Request req;
+    req.query_params = {{"jobType", "Twitter"}, {"jobId", "job1"}};
+    h(req, http::Responder(link));
+    caps.push_back(cap);
+    links.push_back(link);
+  }
+  // Every lookup but the last is under way (waiting on X); the last is refused at once.
+  for (int turns = 0; turns < 100000 && caps.back()->sent.empty(); ++turns) loop.run(UV_RUN_ONCE);
+  ASSERT_EQ(caps.back()->sent.size(), 1u);
+  EXPECT_EQ(caps.back()->sent[0].status, 503);
+  EXPECT_NE(caps.back()->sent[0].body.find("retry in a moment"), std::string::npos);
+  EXPECT_EQ(api->identity_lookups(), core::limits::kMaxIdentityLookups);
+  for (size_t i = 0; i < core::limits::kMaxIdentityLookups; ++i) EXPECT_TRUE(caps[i]->sent.empty());
+  hold_answers = false;  // X answers the waiting ones, and the rest as they arrive
+  for (auto& r : held_answers) r.respond(http::Response::text(200, answers["/2/users/me"].body));
+  held_answers.clear();
+  auto answered = [&] {
+    for (auto& c : caps)
+      if (c->sent.empty()) return false;
+    return true;
+  };
+  for (int turns = 0; turns < 100000 && !answered(); ++turns) loop.run(UV_RUN_ONCE);
+  ASSERT_TRUE(answered());
+  for (size_t i = 0; i < core::limits::kMaxIdentityLookups; ++i)
+    EXPECT_EQ(caps[i]->sent[0].status, 200) << i;
+  EXPECT_EQ(api->identity_lookups(), 0u);
+  for (auto& l : links) l->target = nullptr;
 }
 
 TEST_F(SetupApiTest, LoginUrlRedirectsOnlyToXsSignInPage) {

@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "core/limits.h"
+#include "core/metrics.h"
 #include "core/rand.h"
+#include "http/server.h"
 #include "uv/loop.h"
 
 using namespace twitter;
@@ -150,6 +153,65 @@ TEST(OAuthClient, StartRefusalsNeverCallBackAndBuildXsBrowserUrl) {
     loop.run();
     EXPECT_EQ(calls, 0);
   }
+  http->reset();
+  loop.run();
+  EXPECT_EQ(loop.live_handles(), 0);
+}
+
+// X that never answers ("X could not be reached" once the exchange's time bound passes), or
+// answers with more than limits::kMaxOAuthAnswerBytes (refused, never buffered whole).
+TEST(OAuthClient, SilentXTimesOutAndOversizedAnswersAreRefused) {
+  EXPECT_EQ(OAuthClient::Options{}.timeout_ms, core::limits::kOAuthExchangeTimeoutMs);
+  EXPECT_EQ(OAuthClient::Options{}.max_running, core::limits::kMaxOAuthExchanges);
+  uv::Loop loop;
+  core::ManualClock clock;
+  core::SeededRng rng(9);
+  core::Metrics metrics;
+  http::Router router;
+  std::vector<http::Responder> waiting;
+  router.post("/oauth/request_token",
+              [&](http::Request&, http::Responder res) { waiting.push_back(std::move(res)); });
+  router.post("/oauth/access_token", [&](http::Request&, http::Responder res) {
+    res.respond(
+        http::Response::text(200, "oauth_token=t&oauth_token_secret=s&user_id=1&screen_name=" +
+                                      std::string(core::limits::kMaxOAuthAnswerBytes, 'a')));
+  });
+  http::ServerOptions so;
+  so.port = 0;
+  auto server = std::make_unique<http::Server>(loop, router, metrics, so);
+  ASSERT_TRUE(server->listen().ok());
+  std::string msg;
+  auto http = http::Client::create(loop, {}, &msg);
+  ASSERT_TRUE(http.ok()) << msg;
+  {
+    OAuthClient::Options o;
+    o.base = "http://127.0.0.1:" + std::to_string(server->port());
+    o.timeout_ms = 300;
+    OAuthClient c(**http, o, clock, rng);
+    std::optional<OAuthFailure> silent, oversized;
+    ASSERT_TRUE(c.request_token({"k", "s"}, kCallback,
+                                [&](core::Result<oauth::RequestToken> t, const OAuthFailure& f) {
+                                  EXPECT_FALSE(t.ok());
+                                  silent = f;
+                                })
+                    .ok());
+    ASSERT_TRUE(c.access_token({"k", "s"}, "t", "ts", "v",
+                               [&](core::Result<oauth::AccessToken> t, const OAuthFailure& f) {
+                                 EXPECT_FALSE(t.ok());
+                                 oversized = f;
+                               })
+                    .ok());
+    for (int turns = 0; turns < 100000 && (!silent || !oversized); ++turns) loop.run(UV_RUN_ONCE);
+    ASSERT_TRUE(silent && oversized);
+    EXPECT_EQ(silent->kind, OAuthFailure::Kind::Unreachable);
+    EXPECT_EQ(silent->error.code, core::Errc::Timeout);
+    EXPECT_EQ(oversized->kind, OAuthFailure::Kind::BadAnswer);
+    EXPECT_NE(oversized->message.find("CONNECTOR_TWITTER_API_BASE"), std::string::npos);
+    EXPECT_EQ(oversized->error.code, core::Errc::TooLarge);
+    EXPECT_EQ(c.running(), 0u);
+  }
+  waiting.clear();
+  server.reset();
   http->reset();
   loop.run();
   EXPECT_EQ(loop.live_handles(), 0);
