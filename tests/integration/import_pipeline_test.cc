@@ -165,13 +165,15 @@ class ImportPipelineTest : public ::testing::Test {
 
   // Settings, one job and one task for the window [start, end].
   void seed(const std::string& container, int64_t start_ms, int64_t end_ms,
-            int64_t sas_expires_in_s = 3600) {
+            int64_t sas_expires_in_s = 3600, bool twitter_keys = true) {
     ASSERT_TRUE(azurite_->create_container(container)) << azurite_->error();
     sas_ = azurite_->container_sas_uri(container, "rcwl", sas_expires_in_s);
     container_ = container;
     store::Settings s;
-    s.twitter_api_key = kCK;
-    s.twitter_api_secret_key = kCS;
+    if (twitter_keys) {
+      s.twitter_api_key = kCK;
+      s.twitter_api_secret_key = kCS;
+    }
     s.aad_app_id = kAadClient;
     s.aad_app_secret = kAadSecret;
     ASSERT_TRUE(await_status([&](auto cb) { store_->put_settings(s, cb); }));
@@ -522,7 +524,11 @@ TEST_F(ImportPipelineTest, ExpiredSasIsPermanentFailure) {
   const auto& r = worker_->recent().back();
   EXPECT_EQ(r.kind, jobs::TaskRunResult::Kind::Completed);
   EXPECT_EQ(r.reported, TaskResult::PermanentFailure);
-  EXPECT_EQ(r.message.find("sig="), std::string::npos) << "SAS signature leaked: " << r.message;
+  std::string sig = sas_.substr(sas_.find("sig=") + 4);
+  sig = sig.substr(0, sig.find('&'));
+  ASSERT_GT(sig.size(), 10u);
+  EXPECT_EQ(r.message.find(sig), std::string::npos) << "SAS signature leaked: " << r.message;
+  EXPECT_NE(r.message.find("sig=***"), std::string::npos) << r.message;
   auto reqs = event_requests();
   ASSERT_EQ(reqs.size(), 1u);
   expect_report(reqs[0], 2, {});
@@ -548,6 +554,26 @@ TEST_F(ImportPipelineTest, JobDeletedWhileRunningIsDroppedQuietly) {
   EXPECT_EQ(worker_->recent()[0].kind, jobs::TaskRunResult::Kind::Dropped);
   EXPECT_TRUE(event_requests().empty());
   EXPECT_EQ(tasks_left(), 0u);
+}
+
+TEST_F(ImportPipelineTest, MissingTwitterKeysIsPermanentFailureWithWhatToDo) {
+  start_twitter(5);
+  start_events();
+  seed("nokeys", kNewestMs - 10 * 60000, kNewestMs, 3600, /*twitter_keys=*/false);
+  start_worker(worker_options());
+  run_worker_until_completed();
+  ASSERT_EQ(worker_->recent().size(), 1u);
+  EXPECT_EQ(worker_->recent()[0].reported, TaskResult::PermanentFailure);
+  auto reqs = event_requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  expect_report(reqs[0], 2, {});
+  store::Job j = job();
+  EXPECT_EQ(j.last_result, TaskResult::PermanentFailure);
+  EXPECT_NE(j.last_message.find("Twitter API key"), std::string::npos) << j.last_message;
+  EXPECT_NE(j.last_message.find("configuration page"), std::string::npos) << j.last_message;
+  auto list = azurite_->list_blobs("nokeys");
+  ASSERT_TRUE(list);
+  EXPECT_TRUE(list->empty());
 }
 
 }  // namespace
