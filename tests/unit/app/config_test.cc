@@ -205,6 +205,8 @@ TEST(Config, BadValuesNameTheOptionAndTheFix) {
       {"CONNECTOR_AAD_APP_URI", "not a uri", "application ID URIs"},
       {"CONNECTOR_TRUST_PROXY", "yes please", "true or false"},
       {"CONNECTOR_EVENT_API_BASE", "webhook.ingestion.office.com", "https://"},
+      {"CONNECTOR_UPLOAD_CONCURRENCY", "0", "whole number from 1 to 64"},
+      {"CONNECTOR_UPLOAD_CONCURRENCY", "many", "whole number from 1 to 64"},
       {"CONNECTOR_CA_FILE", "/etc/ssl/\tcerts", "control characters"},
       {"CONNECTOR_MAX_BODY_BYTES", "1e6", "number of bytes"},
       {"CONNECTOR_MAX_BODY_BYTES", "999999999999", "number of bytes"},
