@@ -139,7 +139,7 @@ class ImportPipelineTest : public ::testing::Test {
         {"node", project_root() + "/tests/support/fake_twitter.js", "--synthetic",
          std::to_string(synthetic), "--cert", pki + "/good.crt", "--key", pki + "/good.key",
          "--consumer-key", kCK, "--consumer-secret", kCS, "--token", kTK, "--token-secret", kTS,
-         "--user-id", kUserId, "--max-lifetime", "170"}});
+         "--user-id", kUserId, "--max-lifetime", "170", "--media-self", "true"}});
     auto line = twitter_->wait_for_line("listening on 127.0.0.1:", 15000);
     ASSERT_TRUE(line) << twitter_->output();
     twitter_port_ = port_of(*line);
@@ -365,14 +365,19 @@ class ImportPipelineTest : public ::testing::Test {
   struct Pipeline {
     Pipeline(uv::Loop& loop, http::Client& http, m365::AadTokenClient& aad,
              const jobs::WorkerOptions& o)
-        : tokens(loop, aad), uploader(loop, http, {}), events(loop, http, tokens, [&] {
-            auto e = o.events;
-            e.base = o.event_api_base;
-            return e;
-          }()) {}
+        : tokens(loop, aad),
+          uploader(loop, http, {}),
+          events(loop, http, tokens,
+                 [&] {
+                   auto e = o.events;
+                   e.base = o.event_api_base;
+                   return e;
+                 }()),
+          media(http) {}
     m365::AadTokenProvider tokens;
     m365::BlobUploader uploader;
     m365::EventApiClient events;
+    twitter::MediaFetcher media;
     std::unique_ptr<jobs::TaskRun> run;
     std::vector<jobs::TaskRunResult> results;
   };
@@ -388,8 +393,8 @@ class ImportPipelineTest : public ::testing::Test {
     return out;
   }
   void start_run(const jobs::WorkerOptions& o, store::Lease l) {
-    jobs::TaskRunDeps deps{loop_,    *store_, *http_, pipeline_->uploader, pipeline_->events,
-                           clock_,   rng_,    &metrics_};
+    jobs::TaskRunDeps deps{loop_,  *store_, *http_, pipeline_->uploader, pipeline_->events,
+                           pipeline_->media, clock_, rng_, &metrics_};
     Pipeline* p = pipeline_.get();
     pipeline_->run = std::make_unique<jobs::TaskRun>(
         deps, o.task, std::move(l), [p](const jobs::TaskRunResult& r) { p->results.push_back(r); });
@@ -421,6 +426,12 @@ TEST_F(ImportPipelineTest, WindowUploadedOnceEachAndReported) {
   EXPECT_EQ(reqs[0].status, 200);
   expect_report(reqs[0], 0, ids);
   expect_blobs(ids);
+  // Tweet 15 of the synthetic timeline (ids[4]) has a photo: embedded, not null.
+  auto blob = azurite_->read_blob("window", "job-1/task-1/" + ids[4] + ".json");
+  ASSERT_TRUE(blob) << azurite_->error();
+  EXPECT_NE(blob->find("\"AttachmentType\""), std::string::npos) << *blob;
+  EXPECT_EQ(blob->find("\"Content\":null"), std::string::npos) << *blob;
+  EXPECT_NE(blob->find("\"Content\":\""), std::string::npos) << *blob;
   store::Job j = job();
   EXPECT_EQ(std::to_string(j.since_id), ids.front());  // the newest id of the window
   EXPECT_EQ(j.last_result, TaskResult::Success);

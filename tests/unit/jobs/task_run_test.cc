@@ -32,23 +32,6 @@ TEST(TaskRunHelpers, TweetIdsCompareNumerically) {
   EXPECT_FALSE(jobs::tweet_id_less("5", "5"));
 }
 
-TEST(TaskRunHelpers, ItemBodyIsTheWrittenItem) {
-  twitter::Item item;
-  item.id = "42";
-  item.item_type = "Tweet";
-  item.content = "hello";
-  auto src = jobs::make_item_body(item, {});
-  std::string got;
-  char buf[7];
-  for (;;) {
-    auto n = src->read(buf, sizeof buf, nullptr);
-    ASSERT_TRUE(n.ok());
-    if (*n == 0) break;
-    got.append(buf, *n);
-  }
-  EXPECT_EQ(got, twitter::write_item(item, {}));
-}
-
 // Hands out a token from a timer (never inside get_token).
 class FakeTokens final : public m365::TokenProvider, uv::Timer::Handler {
  public:
@@ -88,9 +71,11 @@ class TaskRunTest : public ::testing::Test {
     m365::EventApiClient::Options eo;
     eo.base = "https://127.0.0.1:1";
     events_ = std::make_unique<m365::EventApiClient>(loop_, *http_, tokens_, eo);
+    media_ = std::make_unique<twitter::MediaFetcher>(*http_);
   }
   void TearDown() override {
     run_.reset();
+    media_.reset();
     events_.reset();
     uploader_.reset();
     store_.reset();
@@ -123,7 +108,7 @@ class TaskRunTest : public ::testing::Test {
     ASSERT_FALSE(lease_.lease_id.empty());
   }
   void start_run() {
-    jobs::TaskRunDeps deps{loop_, *store_, *http_, *uploader_, *events_, clock_, rng_, nullptr};
+    jobs::TaskRunDeps deps{loop_, *store_, *http_, *uploader_, *events_, *media_, clock_, rng_, nullptr};
     run_ = std::make_unique<jobs::TaskRun>(deps, jobs::TaskRunOptions{}, lease_,
                                            [this](const TaskRunResult& r) { results_.push_back(r); });
     ASSERT_TRUE(run_->start().ok());
@@ -138,6 +123,7 @@ class TaskRunTest : public ::testing::Test {
   std::unique_ptr<store::MemoryStore> store_;
   std::unique_ptr<m365::BlobUploader> uploader_;
   std::unique_ptr<m365::EventApiClient> events_;
+  std::unique_ptr<twitter::MediaFetcher> media_;
   store::Lease lease_;
   std::unique_ptr<jobs::TaskRun> run_;
   std::vector<TaskRunResult> results_;
@@ -180,7 +166,7 @@ TEST_F(TaskRunTest, StartTwiceIsRefused) {
 }
 
 TEST_F(TaskRunTest, LeaseWithoutIdsIsRefused) {
-  jobs::TaskRunDeps deps{loop_, *store_, *http_, *uploader_, *events_, clock_, rng_, nullptr};
+  jobs::TaskRunDeps deps{loop_, *store_, *http_, *uploader_, *events_, *media_, clock_, rng_, nullptr};
   jobs::TaskRun run(deps, {}, store::Lease{}, [](const TaskRunResult&) { FAIL(); });
   EXPECT_EQ(run.start().error().code, core::Errc::InvalidArgument);
 }
