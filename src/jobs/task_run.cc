@@ -22,11 +22,6 @@ const char* run_kind_name(TaskRunResult::Kind k) {
   return "?";
 }
 
-std::unique_ptr<m365::ItemSource> make_item_body(const twitter::Item& item,
-                                                 const twitter::ItemFormat& format) {
-  return std::make_unique<m365::StringItemSource>(twitter::write_item(item, format));
-}
-
 bool tweet_id_less(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return a.size() < b.size();
   return a < b;
@@ -202,9 +197,11 @@ core::Status TaskRun::on_page(const twitter::Page& page, const twitter::PageOutc
     req.job_id = lease_.task.job_id;
     req.task_id = lease_.task.task_id;
     req.name = id;
-    req.source = make_item_body(item, options_.format);
-    std::string message;
     std::string sent = item.sent_time_utc;
+    auto& report = media_reports_[id];
+    report = std::make_unique<ItemStreamReport>();
+    req.source = make_item_stream(std::move(item), deps_.media, {options_.format}, report.get());
+    std::string message;
     core::Status st = queue_->submit(
         std::move(req),
         [this, seq, id, sent](m365::UploadResult& r) mutable {
@@ -233,7 +230,15 @@ void TaskRun::on_uploaded(uint64_t page_seq, std::string id, std::string sent_ut
   ++finished_;
   if (page_seq >= first_page_seq_ && page_seq - first_page_seq_ < pages_.size())
     --pages_[page_seq - first_page_seq_].outstanding;
+  const ItemStreamReport* media = nullptr;
+  if (auto it = media_reports_.find(id); it != media_reports_.end()) media = it->second.get();
   if (result.ok) {
+    if (media && media->media_missing > 0) {
+      media_missing_ += media->media_missing;
+      for (const std::string& m : media->messages)
+        log::warn("item archived without one of its media",
+                  {log::f("task_id", lease_.task.task_id), log::f("item", id), log::f("why", m)});
+    }
     store::UploadedItem u{id, std::move(sent_utc), result.file_name};
     uploaded_ids_.insert(id);
     uploaded_now_.push_back(u);
@@ -248,7 +253,8 @@ void TaskRun::on_uploaded(uint64_t page_seq, std::string id, std::string sent_ut
     // The uploader's message names the blob with the SAS signature redacted.
     fail(result.failure == m365::FailureClass::Permanent ? FailureKind::Permanent
                                                          : FailureKind::Transient,
-         "upload of item " + id + " failed: " + result.message);
+         "upload of item " + id + " failed: " + result.message +
+             (media && !media->failure.empty() ? " (media: " + media->failure + ")" : ""));
     stop_walk();
   }
   pop_finished_pages();
@@ -380,6 +386,9 @@ void TaskRun::decide() {
       reporting_ = TaskResult::Success;
       report_message_ = "imported " + std::to_string(before_.size() + uploaded_now_.size()) +
                         " items";
+      if (media_missing_ > 0)
+        report_message_ += "; " + std::to_string(media_missing_) +
+                           " media could not be downloaded for good and are left out (see the log)";
       break;
     case FailureKind::Permanent:
       reporting_ = TaskResult::PermanentFailure;

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "core/metrics.h"
 #include "core/rand.h"
 #include "http/client.h"
+#include "jobs/item_stream.h"
 #include "m365/blob_uploader.h"
 #include "m365/event_api.h"
 #include "m365/upload_queue.h"
@@ -26,6 +28,7 @@
 #include "twitter/api_client.h"
 #include "twitter/item.h"
 #include "twitter/item_mapper.h"
+#include "twitter/media_fetcher.h"
 #include "uv/loop.h"
 
 namespace jobs {
@@ -37,6 +40,7 @@ struct TaskRunDeps {
   http::Client& http;
   m365::BlobUploader& uploader;
   m365::EventApiClient& events;
+  twitter::MediaFetcher& media;  // attachments embedded into the item bodies
   const core::Clock& clock;
   core::Rng& rng;
   core::Metrics* metrics = nullptr;  // may be null
@@ -77,10 +81,6 @@ struct TaskRunResult {
 };
 const char* run_kind_name(TaskRunResult::Kind k);
 
-// The blob body of one Item (contract 4 of the import plan): write_item() output as a
-// StringItemSource. The one place the item-stream (media embedded) will plug in.
-std::unique_ptr<m365::ItemSource> make_item_body(const twitter::Item& item,
-                                                 const twitter::ItemFormat& format);
 // Numeric order of decimal tweet ids (shorter is smaller), as itemMetadata is sorted.
 bool tweet_id_less(const std::string& a, const std::string& b);
 // Backoff of the attempt-th lease (1-based): base << (attempt-1), capped at max.
@@ -178,6 +178,9 @@ class TaskRun final {
   uint64_t checkpoint_newest_ = 0;
   std::unordered_set<std::string> uploaded_ids_;  // before_ and this run's
   std::vector<store::UploadedItem> uploaded_now_;
+  // What each item stream did with its media; must outlive the stream (kept for the run).
+  std::unordered_map<std::string, std::unique_ptr<ItemStreamReport>> media_reports_;
+  uint64_t media_missing_ = 0;
 
   std::unique_ptr<twitter::ApiClient> api_;
   std::unique_ptr<twitter::TimelineWalk> walk_;

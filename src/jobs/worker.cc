@@ -33,7 +33,8 @@ Worker::Worker(uv::Loop& loop, store::Store& store, http::Client& http, m365::Aa
       tokens_(loop, aad),
       uploader_(loop, http, options_.upload),
       events_(loop, http, tokens_, event_options(options_)),
-      deps_{loop, store, http, uploader_, events_, clock, rng, metrics} {}
+      media_(http, options_.task.media_max_bytes),
+      deps_{loop, store, http, uploader_, events_, media_, clock, rng, metrics} {}
 
 Worker::~Worker() { runs_.clear(); }
 

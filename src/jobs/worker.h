@@ -23,6 +23,7 @@
 #include "m365/blob_uploader.h"
 #include "m365/event_api.h"
 #include "store/store.h"
+#include "twitter/media_fetcher.h"
 #include "uv/loop.h"
 #include "uv/timer.h"
 
@@ -87,6 +88,7 @@ class Worker final : uv::Timer::Handler {
   m365::AadTokenProvider tokens_;
   m365::BlobUploader uploader_;
   m365::EventApiClient events_;
+  twitter::MediaFetcher media_;
   TaskRunDeps deps_;
   State state_ = State::Idle;
   uv::Ptr<uv::Timer> poll_timer_;

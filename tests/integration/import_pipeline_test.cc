@@ -139,7 +139,7 @@ class ImportPipelineTest : public ::testing::Test {
         {"node", project_root() + "/tests/support/fake_twitter.js", "--synthetic",
          std::to_string(synthetic), "--cert", pki + "/good.crt", "--key", pki + "/good.key",
          "--consumer-key", kCK, "--consumer-secret", kCS, "--token", kTK, "--token-secret", kTS,
-         "--user-id", kUserId, "--max-lifetime", "170"}});
+         "--user-id", kUserId, "--max-lifetime", "170", "--media-self", "true"}});
     auto line = twitter_->wait_for_line("listening on 127.0.0.1:", 15000);
     ASSERT_TRUE(line) << twitter_->output();
     twitter_port_ = port_of(*line);
@@ -165,13 +165,15 @@ class ImportPipelineTest : public ::testing::Test {
 
   // Settings, one job and one task for the window [start, end].
   void seed(const std::string& container, int64_t start_ms, int64_t end_ms,
-            int64_t sas_expires_in_s = 3600) {
+            int64_t sas_expires_in_s = 3600, bool twitter_keys = true) {
     ASSERT_TRUE(azurite_->create_container(container)) << azurite_->error();
     sas_ = azurite_->container_sas_uri(container, "rcwl", sas_expires_in_s);
     container_ = container;
     store::Settings s;
-    s.twitter_api_key = kCK;
-    s.twitter_api_secret_key = kCS;
+    if (twitter_keys) {
+      s.twitter_api_key = kCK;
+      s.twitter_api_secret_key = kCS;
+    }
     s.aad_app_id = kAadClient;
     s.aad_app_secret = kAadSecret;
     ASSERT_TRUE(await_status([&](auto cb) { store_->put_settings(s, cb); }));
@@ -363,14 +365,19 @@ class ImportPipelineTest : public ::testing::Test {
   struct Pipeline {
     Pipeline(uv::Loop& loop, http::Client& http, m365::AadTokenClient& aad,
              const jobs::WorkerOptions& o)
-        : tokens(loop, aad), uploader(loop, http, {}), events(loop, http, tokens, [&] {
-            auto e = o.events;
-            e.base = o.event_api_base;
-            return e;
-          }()) {}
+        : tokens(loop, aad),
+          uploader(loop, http, {}),
+          events(loop, http, tokens,
+                 [&] {
+                   auto e = o.events;
+                   e.base = o.event_api_base;
+                   return e;
+                 }()),
+          media(http) {}
     m365::AadTokenProvider tokens;
     m365::BlobUploader uploader;
     m365::EventApiClient events;
+    twitter::MediaFetcher media;
     std::unique_ptr<jobs::TaskRun> run;
     std::vector<jobs::TaskRunResult> results;
   };
@@ -386,8 +393,8 @@ class ImportPipelineTest : public ::testing::Test {
     return out;
   }
   void start_run(const jobs::WorkerOptions& o, store::Lease l) {
-    jobs::TaskRunDeps deps{loop_,    *store_, *http_, pipeline_->uploader, pipeline_->events,
-                           clock_,   rng_,    &metrics_};
+    jobs::TaskRunDeps deps{loop_,  *store_, *http_, pipeline_->uploader, pipeline_->events,
+                           pipeline_->media, clock_, rng_, &metrics_};
     Pipeline* p = pipeline_.get();
     pipeline_->run = std::make_unique<jobs::TaskRun>(
         deps, o.task, std::move(l), [p](const jobs::TaskRunResult& r) { p->results.push_back(r); });
@@ -419,6 +426,12 @@ TEST_F(ImportPipelineTest, WindowUploadedOnceEachAndReported) {
   EXPECT_EQ(reqs[0].status, 200);
   expect_report(reqs[0], 0, ids);
   expect_blobs(ids);
+  // Tweet 15 of the synthetic timeline (ids[4]) has a photo: embedded, not null.
+  auto blob = azurite_->read_blob("window", "job-1/task-1/" + ids[4] + ".json");
+  ASSERT_TRUE(blob) << azurite_->error();
+  EXPECT_NE(blob->find("\"AttachmentType\""), std::string::npos) << *blob;
+  EXPECT_EQ(blob->find("\"Content\":null"), std::string::npos) << *blob;
+  EXPECT_NE(blob->find("\"Content\":\""), std::string::npos) << *blob;
   store::Job j = job();
   EXPECT_EQ(std::to_string(j.since_id), ids.front());  // the newest id of the window
   EXPECT_EQ(j.last_result, TaskResult::Success);
@@ -522,7 +535,11 @@ TEST_F(ImportPipelineTest, ExpiredSasIsPermanentFailure) {
   const auto& r = worker_->recent().back();
   EXPECT_EQ(r.kind, jobs::TaskRunResult::Kind::Completed);
   EXPECT_EQ(r.reported, TaskResult::PermanentFailure);
-  EXPECT_EQ(r.message.find("sig="), std::string::npos) << "SAS signature leaked: " << r.message;
+  std::string sig = sas_.substr(sas_.find("sig=") + 4);
+  sig = sig.substr(0, sig.find('&'));
+  ASSERT_GT(sig.size(), 10u);
+  EXPECT_EQ(r.message.find(sig), std::string::npos) << "SAS signature leaked: " << r.message;
+  EXPECT_NE(r.message.find("sig=***"), std::string::npos) << r.message;
   auto reqs = event_requests();
   ASSERT_EQ(reqs.size(), 1u);
   expect_report(reqs[0], 2, {});
@@ -548,6 +565,26 @@ TEST_F(ImportPipelineTest, JobDeletedWhileRunningIsDroppedQuietly) {
   EXPECT_EQ(worker_->recent()[0].kind, jobs::TaskRunResult::Kind::Dropped);
   EXPECT_TRUE(event_requests().empty());
   EXPECT_EQ(tasks_left(), 0u);
+}
+
+TEST_F(ImportPipelineTest, MissingTwitterKeysIsPermanentFailureWithWhatToDo) {
+  start_twitter(5);
+  start_events();
+  seed("nokeys", kNewestMs - 10 * 60000, kNewestMs, 3600, /*twitter_keys=*/false);
+  start_worker(worker_options());
+  run_worker_until_completed();
+  ASSERT_EQ(worker_->recent().size(), 1u);
+  EXPECT_EQ(worker_->recent()[0].reported, TaskResult::PermanentFailure);
+  auto reqs = event_requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  expect_report(reqs[0], 2, {});
+  store::Job j = job();
+  EXPECT_EQ(j.last_result, TaskResult::PermanentFailure);
+  EXPECT_NE(j.last_message.find("Twitter API key"), std::string::npos) << j.last_message;
+  EXPECT_NE(j.last_message.find("configuration page"), std::string::npos) << j.last_message;
+  auto list = azurite_->list_blobs("nokeys");
+  ASSERT_TRUE(list);
+  EXPECT_TRUE(list->empty());
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 //   node fake_twitter.js [--cert FILE --key FILE] [--config FILE] [--consumer-key K]
 //     [--consumer-secret S] [--token T --token-secret TS] [--user-id ID] [--screen-name NAME]
 //     [--synthetic N] [--fixtures DIR] [--timeline FILE] [--port P] [--max-lifetime S]
-//     [--timestamp-skew S] [--rate-limit N] [--callback-urls URL,URL]
+//     [--timestamp-skew S] [--rate-limit N] [--callback-urls URL,URL] [--media-self true]
 //
 // --config FILE: a JSON object with any option above in camelCase (consumerKey, consumerSecret,
 // token, tokenSecret, userId, screenName, name, synthetic, timeline, rateLimit, ...).
@@ -53,6 +53,7 @@ function parseArgs(argv) {
     '--fixtures': 'fixtures', '--timeline': 'timeline', '--port': 'port',
     '--max-lifetime': 'maxLifetime', '--timestamp-skew': 'timestampSkew', '--rate-limit': 'rateLimit',
     '--callback-urls': 'callbackUrls',
+    '--media-self': 'mediaSelf',
   };
   for (let i = 2; i < argv.length; i++) {
     const k = map[argv[i]];
@@ -610,6 +611,14 @@ const server = opt.cert
   : http.createServer(onRequest);
 server.keepAliveTimeout = 5000;
 server.listen(opt.port, '127.0.0.1', () => {
+  // --media-self true: synthetic media URLs point at this server (same path), so a client that
+  // downloads media never leaves 127.0.0.1.
+  if (opt.mediaSelf === 'true' || opt.mediaSelf === true) {
+    const self = `${opt.cert ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
+    for (const t of state.tweets)
+      for (const m of (t.extended_entities && t.extended_entities.media) || [])
+        m.media_url_https = m.media_url_https.replace('https://pbs.twimg.com', self);
+  }
   console.log(`listening on 127.0.0.1:${server.address().port}`);
 });
 const stop = () => { server.close(); server.closeAllConnections(); setTimeout(() => process.exit(0), 200).unref(); };

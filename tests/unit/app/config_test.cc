@@ -205,6 +205,8 @@ TEST(Config, BadValuesNameTheOptionAndTheFix) {
       {"CONNECTOR_AAD_APP_URI", "not a uri", "application ID URIs"},
       {"CONNECTOR_TRUST_PROXY", "yes please", "true or false"},
       {"CONNECTOR_EVENT_API_BASE", "webhook.ingestion.office.com", "https://"},
+      {"CONNECTOR_UPLOAD_CONCURRENCY", "0", "whole number from 1 to 64"},
+      {"CONNECTOR_UPLOAD_CONCURRENCY", "many", "whole number from 1 to 64"},
       {"CONNECTOR_CA_FILE", "/etc/ssl/\tcerts", "control characters"},
       {"CONNECTOR_MAX_BODY_BYTES", "1e6", "number of bytes"},
       {"CONNECTOR_MAX_BODY_BYTES", "999999999999", "number of bytes"},
@@ -346,4 +348,22 @@ TEST(Config, RateWaitAndMediaCapDefaultsAndOverrides) {
   ASSERT_TRUE(r.ok) << r.message;
   EXPECT_EQ(r.l.config.twitter_max_rate_wait_ms, 60000);
   EXPECT_EQ(r.l.config.media_max_bytes, 2048u);
+}
+
+TEST(Config, UploadConcurrencyDefaultOverrideAndBounds) {
+  EXPECT_EQ(app::default_config().upload_concurrency,
+            core::limits::m365::kDefaultUploadConcurrency);
+  auto r = load({}, Environment{{"CONNECTOR_UPLOAD_CONCURRENCY", "16"}});
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.l.config.upload_concurrency, 16u);
+  auto flag = load({"--upload-concurrency", "1"});
+  ASSERT_TRUE(flag.ok) << flag.message;
+  EXPECT_EQ(flag.l.config.upload_concurrency, 1u);
+  for (const char* bad : {"0", "65", "-1", "eight", ""}) {
+    auto b = load({}, Environment{{"CONNECTOR_UPLOAD_CONCURRENCY", bad}});
+    if (std::string(bad).empty()) continue;  // empty = unset by the loader's convention
+    EXPECT_FALSE(b.ok) << bad;
+    EXPECT_NE(b.message.find("CONNECTOR_UPLOAD_CONCURRENCY"), std::string::npos) << b.message;
+    EXPECT_NE(b.message.find("1 to 64"), std::string::npos) << b.message;
+  }
 }
