@@ -32,6 +32,7 @@
 #include "store/file_store.h"
 #include "uv/loop.h"
 #include "uv/signal.h"
+#include "web/pages.h"
 
 namespace app {
 namespace log = core::log;
@@ -102,6 +103,7 @@ class Service final : public uv::Signal::Handler {
     router_.get("/setup/Validate", guard_->protect(connector::ConfigApi::validate_handler()));
     router_.get("/api/Configuration", guard_->protect(config_api_->get_handler()));
     router_.post("/api/Configuration", guard_->protect(config_api_->post_handler()));
+    pages_.add_routes(router_);  // the admin pages: public; their data comes from /api/…
     http::ServerOptions o;
     o.host = config_.listen_host;
     o.port = config_.listen_port;
@@ -260,6 +262,7 @@ class Service final : public uv::Signal::Handler {
   std::unique_ptr<connector::AuthMiddleware> guard_;
   std::unique_ptr<m365::AadTokenClient> aad_;
   std::unique_ptr<connector::ConfigApi> config_api_;
+  web::Pages pages_;
   http::Router router_;
   OpsState ops_;
   std::unique_ptr<http::Server> server_;
