@@ -139,7 +139,7 @@ async function startWorld() {
 }
 
 // ---- runner: "[ RUN      ] Suite.Name", then "[       OK ] …" or "[  FAILED  ] … (N ms)".
-async function run(suite, tests, {before, after}) {
+async function run(suite, tests, {before, after, beforeEach}) {
   let failed = 0, passed = 0;
   let ctx;
   try {
@@ -154,6 +154,7 @@ async function run(suite, tests, {before, after}) {
     const t0 = Date.now();
     console.log(`[ RUN      ] ${suite}.${name}`);
     try {
+      if (beforeEach) await beforeEach(ctx);
       await fn(ctx);
       passed++;
       console.log(`[       OK ] ${suite}.${name} (${Date.now() - t0} ms)`);

@@ -46,7 +46,7 @@ Answer call(const http::Router& router, http::Request req) {
   return a;
 }
 
-class PagesTest : public ::testing::Test {
+class WebPagesRoutes : public ::testing::Test {
  protected:
   void SetUp() override { pages.add_routes(router); }
   web::Pages pages;
@@ -98,7 +98,7 @@ TEST(WebPages, IfNoneMatchComparesWeaklyOverAList) {
   EXPECT_FALSE(web::if_none_match(",,", tag));
 }
 
-TEST_F(PagesTest, EveryPageRouteServesItsPageWithSecurityHeaders) {
+TEST_F(WebPagesRoutes, EveryPageRouteServesItsPageWithSecurityHeaders) {
   ASSERT_GE(web::page_routes().size(), 9u);
   for (const web::PageRoute& route : web::page_routes()) {
     SCOPED_TRACE(route.path);
@@ -107,8 +107,7 @@ TEST_F(PagesTest, EveryPageRouteServesItsPageWithSecurityHeaders) {
     const http::Response& r = a.response;
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.headers.get("Content-Type").value_or(""), "text/html; charset=utf-8");
-    EXPECT_EQ(r.headers.get("Content-Security-Policy").value_or(""),
-              web::kContentSecurityPolicy);
+    EXPECT_EQ(r.headers.get("Content-Security-Policy").value_or(""), web::kContentSecurityPolicy);
     EXPECT_EQ(r.headers.get("X-Content-Type-Options").value_or(""), "nosniff");
     EXPECT_EQ(r.headers.get("Referrer-Policy").value_or(""), "no-referrer");
     EXPECT_EQ(r.headers.get("X-Frame-Options").value_or(""), "DENY");
@@ -119,7 +118,7 @@ TEST_F(PagesTest, EveryPageRouteServesItsPageWithSecurityHeaders) {
   }
 }
 
-TEST_F(PagesTest, TheSamePagesAnswerAliasPathsCaseInsensitively) {
+TEST_F(WebPagesRoutes, TheSamePagesAnswerAliasPathsCaseInsensitively) {
   auto body = [&](const char* p) { return call(router, get(p)).response.body; };
   EXPECT_EQ(body("/preview/OnJobCreating"), body("/Views/NativeConnectorSetup"));
   EXPECT_EQ(body("/NativeConnectorSetup"), body("/views/nativeconnectorsetup/"));
@@ -128,7 +127,7 @@ TEST_F(PagesTest, TheSamePagesAnswerAliasPathsCaseInsensitively) {
   EXPECT_EQ(call(router, get("/Views/Nothing")).response.status, 404);
 }
 
-TEST_F(PagesTest, ThePolicyForbidsInlineCodeFramingAndOtherOrigins) {
+TEST_F(WebPagesRoutes, ThePolicyForbidsInlineCodeFramingAndOtherOrigins) {
   std::string csp = web::kContentSecurityPolicy;
   EXPECT_NE(csp.find("default-src 'self'"), std::string::npos);
   EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
@@ -154,7 +153,7 @@ TEST_F(PagesTest, ThePolicyForbidsInlineCodeFramingAndOtherOrigins) {
   }
 }
 
-TEST_F(PagesTest, PagesCarryTheVersionAndFingerprintedAssetLinks) {
+TEST_F(WebPagesRoutes, PagesCarryTheVersionAndFingerprintedAssetLinks) {
   const web::Asset* home = pages.find("index.html");
   ASSERT_NE(home, nullptr);
   EXPECT_NE(home->body.find(TC_VERSION), std::string::npos);
@@ -171,7 +170,7 @@ TEST_F(PagesTest, PagesCarryTheVersionAndFingerprintedAssetLinks) {
   EXPECT_EQ(jobs->body.find("{{"), std::string::npos);
 }
 
-TEST_F(PagesTest, AssetsAreServedWithTypeETagAndImmutableCachingWhenFingerprinted) {
+TEST_F(WebPagesRoutes, AssetsAreServedWithTypeETagAndImmutableCachingWhenFingerprinted) {
   const web::Asset* js = pages.find("common.js");
   ASSERT_NE(js, nullptr);
   Answer plain = call(router, get("/assets/common.js"));
@@ -191,7 +190,7 @@ TEST_F(PagesTest, AssetsAreServedWithTypeETagAndImmutableCachingWhenFingerprinte
   EXPECT_EQ(call(router, get("/assets/configure.html")).response.status, 404);
 }
 
-TEST_F(PagesTest, IfNoneMatchWithTheCurrentETagAnswers304WithoutBody) {
+TEST_F(WebPagesRoutes, IfNoneMatchWithTheCurrentETagAnswers304WithoutBody) {
   http::Request req = get("/Views/Configure");
   Answer first = call(router, req);
   std::string etag(first.response.headers.get("ETag").value_or(""));
@@ -207,7 +206,7 @@ TEST_F(PagesTest, IfNoneMatchWithTheCurrentETagAnswers304WithoutBody) {
   EXPECT_EQ(call(router, req).response.status, 200);
 }
 
-TEST_F(PagesTest, HeadIsRoutedToTheSameHandler) {
+TEST_F(WebPagesRoutes, HeadIsRoutedToTheSameHandler) {
   http::Request req = get("/");
   req.method = http::Method::Head;
   Answer a = call(router, req);
@@ -218,12 +217,14 @@ TEST_F(PagesTest, HeadIsRoutedToTheSameHandler) {
   EXPECT_EQ(call(router, post).response.status, 405);
 }
 
-TEST_F(PagesTest, ETagsAreDistinctAndStable) {
+TEST_F(WebPagesRoutes, ETagsAreDistinctAndStable) {
   web::Pages again;
   for (const web::Asset& a : pages.assets()) {
     EXPECT_EQ(again.find(a.name)->etag, a.etag);
     for (const web::Asset& b : pages.assets())
-      if (&a != &b) EXPECT_NE(a.etag, b.etag) << a.name << " " << b.name;
+      if (&a != &b) {
+        EXPECT_NE(a.etag, b.etag) << a.name << " " << b.name;
+      }
   }
 }
 
