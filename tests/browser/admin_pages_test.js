@@ -87,6 +87,28 @@ async function tabTo(page, id, maxTabs) {
   throw new Error(`#${id} cannot be reached with the Tab key`);
 }
 
+// Opens the setup page the way the platform does (a window opened by another page, so it may
+// close itself) and gets past the APISecretKey step. Returns {opener, page}.
+async function openSetup(context, w, world, jobId) {
+  const opener = await context.newPage();
+  await opener.goto(w.base + '/');
+  const url = `/Views/NativeConnectorSetup?jobId=${jobId}&tenantId=${world.tenantId}`;
+  const [page] = await Promise.all([context.waitForEvent('page'), opener.evaluate((u) => { window.open(u, 'setup'); }, url)]);
+  await page.waitForLoadState();
+  await visibleText(page.locator('#ctx-job'), new RegExp(jobId));
+  await everyInputLabelled(page);
+  await page.getByLabel('APISecretKey').fill(world.secret);
+  await page.getByRole('button', {name: 'Continue'}).click();
+  await page.getByRole('button', {name: 'Login with Twitter'}).waitFor({state: 'visible'});
+  return {opener, page};
+}
+// Clicks Login with Twitter and waits for the popup to be gone.
+async function loginPopup(page) {
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', {name: 'Login with Twitter'}).click()]);
+  if (!popup.isClosed()) await popup.waitForEvent('close', {timeout: 30000});
+  return popup;
+}
+
 const tests = [
   ['EveryPageHasStrictSecurityHeaders', async ({world}) => {
     for (const p of PAGE_ROUTES) {
@@ -175,6 +197,16 @@ const tests = [
     await page.close();
     w.check();
   }],
+  ['SetupPageSaysWhichStepToFixBeforeTwitterIsConfigured', async ({context, w, world}) => {
+    const {opener, page} = await openSetup(context, w, world, 'job-before-configure');
+    w.allowed = [/status of 409/];  // OAuthUrl refuses: the Twitter app settings are missing
+    await loginPopup(page);
+    await visibleText(page.locator('#login-msg'), /Login with Twitter cannot start\. The Twitter app is not configured: .*Configure page/);
+    await shot(page, 'setup-not-configured');
+    await page.close();
+    await opener.close();
+    w.check();
+  }],
   ['ConfigureSavesTheSixSettings', async ({context, w, world}) => {
     const page = await context.newPage();
     await page.goto(w.base + '/Configure');
@@ -213,22 +245,29 @@ const tests = [
     await page.close();
     w.check();
   }],
+  ['SetupPageTellsACancelledSignIn', async ({context, w, world}) => {
+    const {opener, page} = await openSetup(context, w, world, 'job-cancelled');
+    const r = await request(`http://127.0.0.1:${world.fakeTwitter.port}/__control`, {method: 'POST',
+      body: JSON.stringify({deny_next_authorize: true}), headers: {'Content-Type': 'application/json'}});
+    assert.equal(r.status, 200, r.body);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', {name: 'Login with Twitter'}).click()]);
+    // A cancelled sign-in stays on screen with what to do; the admin closes the window.
+    await popup.waitForURL(/\/Views\/TwitterOAuthDone\?status=denied/);
+    await visibleText(popup.locator('#result'), /cancelled on Twitter/);
+    await shot(popup, 'oauth-denied');
+    await popup.close();
+    await visibleText(page.locator('#login-msg'), /^The sign-in was cancelled on Twitter\. Press Login with Twitter to try again\.$/);
+    assert.equal(await page.locator('#step-done').isVisible(), false);
+    await page.close();
+    await opener.close();
+    w.check();
+  }],
   ['SetupPageConnectsTheAccountThroughThePopup', async ({context, w, world}) => {
-    const opener = await context.newPage();
-    await opener.goto(w.base + '/');
-    const setupUrl = `/Views/NativeConnectorSetup?jobId=${JOB_ID}&tenantId=${world.tenantId}`;
-    const [page] = await Promise.all([context.waitForEvent('page'), opener.evaluate((u) => { window.open(u, 'setup'); }, setupUrl)]);
-    await page.waitForLoadState();
-    await visibleText(page.locator('#ctx-job'), new RegExp(JOB_ID));
-    await page.getByLabel('APISecretKey').fill(world.secret);
-    await page.getByRole('button', {name: 'Continue'}).click();
-    const login = page.getByRole('button', {name: 'Login with Twitter'});
-    await login.waitFor({state: 'visible'});
+    const {opener, page} = await openSetup(context, w, world, JOB_ID);
     await shot(page, 'setup-login');
-    const [popup] = await Promise.all([page.waitForEvent('popup'), login.click()]);
-    // The popup goes to X (the fake, on 127.0.0.1), comes back to /Views/TwitterOAuth, ends on
-    // /Views/TwitterOAuthDone?status=connected and closes itself.
-    if (!popup.isClosed()) await popup.waitForEvent('close', {timeout: 30000});
+    await loginPopup(page);
+    // The popup went to X (the fake, on 127.0.0.1), came back to /Views/TwitterOAuth, ended on
+    // /Views/TwitterOAuthDone?status=connected and closed itself.
     await visibleText(page.locator('#account'), /^Connected account: @twitter_testaccount$/, 20000)
       .catch(async (e) => { throw new Error(`${e.message}; the page says: ${await page.locator('main').innerText()}`); });
     await visibleText(page.locator('#result'), /^Twitter Connector Job Successfully set up\.$/, 20000);
