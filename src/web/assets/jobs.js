@@ -59,7 +59,7 @@
     r.data.Jobs.forEach(function (j) { body.appendChild(row(j)); });
     $('jobs-table').hidden = !r.data.Jobs.length;
     $('jobs-empty').hidden = !!r.data.Jobs.length;
-    $('updated').textContent = 'Updated ' + new Date().toLocaleTimeString() + '.';
+    $('updated').textContent = 'Updated at ' + new Date().toISOString().slice(11, 19) + ' UTC.';
   }
 
   document.addEventListener('DOMContentLoaded', function () {
