@@ -19,8 +19,8 @@
 #include "connector/inbound_auth.h"
 #include "connector/jobs_api.h"
 #include "connector/jwks_fetcher.h"
-#include "connector/setup_api.h"
 #include "connector/platform_api.h"
+#include "connector/setup_api.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -316,8 +316,7 @@ class Service final : public uv::Signal::Handler {
     // progress), then every write made so far becomes durable before the loop stops.
     auto close_store = [this] {
       store_->close([this](core::Status st) {
-        if (!st.ok())
-          log::error("store closed with an error", {log::f("error", st.error().where)});
+        if (!st.ok()) log::error("store closed with an error", {log::f("error", st.error().where)});
         client_->close_idle();
         loop_.stop();
       });
