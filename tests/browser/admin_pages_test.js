@@ -236,6 +236,12 @@ const tests = [
     // An empty form saves nothing and says so; an empty field keeps its value.
     await page.getByRole('button', {name: 'Save'}).click();
     await visibleText(page.locator('#save-msg'), /Nothing to save/);
+    // A save the service refuses (a value over its 4096-byte limit) says why; nothing changes.
+    w.allowed = [/status of 413/];
+    await page.getByLabel('Twitter API key', {exact: true}).fill('k'.repeat(5000));
+    await page.getByRole('button', {name: 'Save'}).click();
+    await visibleText(page.locator('#save-msg'), /^The settings were not saved: TwitterApiKeyValue is longer than 4096 bytes/);
+    await page.getByLabel('Twitter API key', {exact: true}).fill('');
     const r = await world.api('GET', '/api/Configuration');
     const conf = JSON.parse(r.body);
     for (const k of Object.keys(values)) assert.equal(conf[k + 'Set'], true, k);
