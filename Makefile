@@ -1,7 +1,7 @@
 # twitter-connector: one static binary. See docs/architecture.md and README.md.
 #
-# Targets: all (static, stripped, -Os) · run · test · test-unit · test-integration · sanitize
-#          fuzz · bench · check · size · docker · clean
+# Targets: all (static, stripped, -Os) · run · test · test-unit · test-integration · test-browser
+#          sanitize · fuzz · bench · check · size · docker · clean
 # Variables: CXX, CC, CXXFLAGS, BUILD (default build/), SANITIZE=1 (dynamic ASan+UBSan), V=1.
 
 BUILD ?= build
@@ -48,7 +48,7 @@ SRCS := $(shell find src -name '*.cc' ! -path src/main.cc 2>/dev/null | sort)
 OBJS := $(patsubst src/%.cc,$(BUILD)/obj/%.o,$(SRCS))
 LIB := $(BUILD)/libtc.a
 BIN := $(BUILD)/twitter-connector
-WEB_ASSETS := $(shell find src/web -type f ! -name '*.cc' ! -name '*.h' 2>/dev/null | sort)
+WEB_ASSETS := $(shell find src/web/assets -type f 2>/dev/null | LC_ALL=C sort)
 
 UNIT_SRCS := $(shell find tests/unit -name '*.cc' 2>/dev/null | sort)
 INTEG_SRCS := $(shell find tests/integration -name '*.cc' 2>/dev/null | sort)
@@ -62,7 +62,7 @@ GTEST_LIBS := -lgtest -lpthread
 # Keep intermediate objects (fuzz drivers) so a second `make test` relinks nothing.
 .SECONDARY:
 
-.PHONY: all run test test-unit test-integration sanitize fuzz bench check size docker clean \
+.PHONY: all run test test-unit test-integration test-browser sanitize fuzz bench check size docker clean \
   third_party test-bins
 all: $(BIN)
 
@@ -85,7 +85,7 @@ $(BUILD)/obj/%.o: src/%.cc $(TP_STAMP)
 # concatenated DER (each PEM body base64-decoded with coreutils; no openssl needed): 28% smaller
 # than the PEM text and parsed in place, without a heap copy (tls/client_config.cc).
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
-GEN_OBJS := $(BUILD)/obj/gen/ca_bundle_der.o
+GEN_OBJS := $(BUILD)/obj/gen/ca_bundle_der.o $(BUILD)/obj/gen/web_assets.o
 $(BUILD)/gen/ca_bundle.der: $(wildcard $(CA_BUNDLE)) Makefile
 	@mkdir -p $(dir $@)
 	$(Q): > $@.tmp; $(if $(wildcard $(CA_BUNDLE)),awk '/^-----BEGIN CERTIFICATE-----/ {b = ""; on = 1; next} \
@@ -95,6 +95,11 @@ $(BUILD)/gen/ca_bundle_der.cc: $(BUILD)/gen/ca_bundle.der
 	$(Q){ printf '// Generated from %s (DER certificates, concatenated); do not edit.\nextern "C" {\nextern const unsigned char tc_embedded_ca_bundle[] = {\n' '$(CA_BUNDLE)'; \
 	  od -An -v -tu1 $< | sed 's/  */,/g; s/^,//; s/$$/,/'; \
 	  printf '0};\nextern const unsigned long tc_embedded_ca_bundle_size = sizeof tc_embedded_ca_bundle - 1;\n}\n'; } > $@.tmp && mv $@.tmp $@
+# The admin pages (src/web/assets) compiled in as byte arrays; the directory is a prerequisite
+# so adding or removing a file regenerates the table.
+$(BUILD)/gen/web_assets.cc: $(WEB_ASSETS) src/web/assets src/web/embed_assets.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh src/web/embed_assets.sh src/web/assets $(WEB_ASSETS) > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.cc
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(SRC_CXXFLAGS) -c $< -o $@
@@ -134,6 +139,8 @@ test-unit: $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh unit
 test-integration: test-bins $(NODE_DEPS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
+test-browser: $(BIN) $(NODE_DEPS)
+	$(Q)BUILD=$(BUILD) sh tests/run.sh browser
 sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize SANITIZE=1 test
 

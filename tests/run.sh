@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the test suites and ends with one line "N passed, N failed" summing them all.
-#   BUILD=build sh tests/run.sh all|unit|integration|fuzz
-# Each suite is a GoogleTest binary (or the fuzz corpus replay); a suite that crashes or
+#   BUILD=build sh tests/run.sh all|unit|integration|fuzz|browser
+# Each suite is a GoogleTest binary, the fuzz corpus replay, or the browser tests (which print
+# GoogleTest's result lines); a suite that crashes or
 # exits non-zero without reporting a failed test counts as one failure of its own.
 set -u
 BUILD=${BUILD:-build}
@@ -11,12 +12,13 @@ failed=0
 logdir="$BUILD/test-logs"
 mkdir -p "$logdir"
 
-run_gtest() { # NAME BINARY
-  name=$1 bin=$2
-  [ -x "$bin" ] || return 0
-  log="$logdir/$name.log"
+# Runs a suite that prints GoogleTest's result lines ("[       OK ] A.B (N ms)") into LOG and
+# adds its counts.
+run_logged() { # NAME LOG COMMAND...
+  name=$1 log=$2
+  shift 2
   echo "== $name"
-  TC_BUILD="$BUILD" "$bin" --gtest_color=no > "$log" 2>&1
+  TC_BUILD="$BUILD" "$@" > "$log" 2>&1
   rc=$?
   p=$(grep -c '^\[       OK \]' "$log")
   f=$(grep -c '^\[  FAILED  \] .*(.* ms)$' "$log")
@@ -30,6 +32,17 @@ run_gtest() { # NAME BINARY
   echo "   $p passed, $f failed"
   passed=$((passed + p))
   failed=$((failed + f))
+}
+
+run_gtest() { # NAME BINARY
+  [ -x "$2" ] || return 0
+  run_logged "$1" "$logdir/$1.log" "$2" --gtest_color=no
+}
+
+# The admin pages in Debian's chromium (tests/browser; needs playwright-core from
+# tests/node_modules and /usr/bin/chromium: a missing one fails the suite with what to install).
+run_browser() {
+  run_logged browser "$logdir/browser.log" node tests/browser/admin_pages_test.js
 }
 
 run_fuzz_replay() {
@@ -49,11 +62,13 @@ run_fuzz_replay() {
 case "$what" in
   all) run_gtest unit "$BUILD/tests/unit_tests"
        run_fuzz_replay
-       run_gtest integration "$BUILD/tests/integration_tests" ;;
+       run_gtest integration "$BUILD/tests/integration_tests"
+       run_browser ;;
   unit) run_gtest unit "$BUILD/tests/unit_tests" ;;
   integration) run_gtest integration "$BUILD/tests/integration_tests" ;;
   fuzz) run_fuzz_replay ;;
-  *) echo "usage: tests/run.sh all|unit|integration|fuzz" >&2; exit 2 ;;
+  browser) run_browser ;;
+  *) echo "usage: tests/run.sh all|unit|integration|fuzz|browser" >&2; exit 2 ;;
 esac
 
 echo "$passed passed, $failed failed"

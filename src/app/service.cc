@@ -37,6 +37,7 @@
 #include "twitter/oauth_client.h"
 #include "uv/loop.h"
 #include "uv/signal.h"
+#include "web/pages.h"
 
 namespace app {
 namespace log = core::log;
@@ -109,6 +110,7 @@ class Service final : public uv::Signal::Handler {
     router_.post("/api/Configuration", guard_->protect(config_api_->post_handler()));
     add_platform_routes();
     add_setup_routes();
+    pages_.add_routes(router_);  // the admin pages: public; their data comes from /api/…
     http::ServerOptions o;
     o.host = config_.listen_host;
     o.port = config_.listen_port;
@@ -315,8 +317,7 @@ class Service final : public uv::Signal::Handler {
     // progress), then every write made so far becomes durable before the loop stops.
     auto close_store = [this] {
       store_->close([this](core::Status st) {
-        if (!st.ok())
-          log::error("store closed with an error", {log::f("error", st.error().where)});
+        if (!st.ok()) log::error("store closed with an error", {log::f("error", st.error().where)});
         client_->close_idle();
         loop_.stop();
       });
@@ -343,6 +344,7 @@ class Service final : public uv::Signal::Handler {
   std::unique_ptr<connector::JobsApi> jobs_api_;
   std::unique_ptr<twitter::OAuthClient> oauth_;
   std::unique_ptr<connector::SetupApi> setup_api_;
+  web::Pages pages_;
   std::unique_ptr<jobs::Worker> worker_;
   http::Router router_;
   OpsState ops_;

@@ -423,3 +423,15 @@ inline constexpr int64_t kTaskRetryMaxMs = 15 * 60 * 1000;
 // 15 minutes; a longer reset is a wrong clock or header, and the attempt budget still applies).
 inline constexpr int64_t kMaxRateLimitReleaseMs = 20 * 60 * 1000;
 }  // namespace core::limits::jobs
+
+// --- admin pages (src/web) ------------------------------------------------------------------
+namespace core::limits::web {
+// Every embedded page, script, style and icon together. The pages run on restricted networks
+// and phones over slow links, and they are compiled into a binary we keep small: 50 KB is
+// what plain HTML/CSS/JS for four forms and a table need with room to spare (the reference's
+// AngularJS + Bootstrap from a CDN weigh ~300 KB). A unit test sums the embedded bytes.
+inline constexpr size_t kMaxPagesBytes = 50 * 1024;
+// How often the jobs page asks GET /api/Jobs again (web::Pages writes it into the page, the
+// script reads it from there): often enough to watch an import, rare enough to cost nothing.
+inline constexpr unsigned kJobsRefreshSeconds = 10;
+}  // namespace core::limits::web
