@@ -182,9 +182,12 @@ struct PlatformApi::Download {
 
   // Answers with an error and logs why, so an administrator can see what the platform sent.
   void refuse(http::Response r, std::string_view reason) {
-    log::warn("download request refused",
-              {log::f("status", r.status), log::f("reason", reason),
-               log::f("job_id", request.job_id), log::f("task_id", request.task_id)});
+    if (request.job_id.empty())  // refused before the body named a job
+      log::warn("download request refused", {log::f("status", r.status), log::f("reason", reason)});
+    else
+      log::warn("download request refused",
+                {log::f("status", r.status), log::f("reason", reason),
+                 log::f("job_id", request.job_id), log::f("task_id", request.task_id)});
     res.respond(std::move(r));
   }
 };
