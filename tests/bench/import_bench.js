@@ -335,6 +335,8 @@ async function run(ctx, concurrency, latencyMs, storagePort, index) {
   const label = `c${concurrency}-l${latencyMs}`;
   const dir = path.join(tmp, label);
   fs.mkdirSync(path.join(dir, 'aad-keys'), { recursive: true, mode: 0o700 });
+  // --max-lifetime: older copies of the two fakes ignore it and stop after 180 s, which then
+  // bounds one run.
   const lifetime = String(opt.deadlineS + 60);
   const aad = await start(`aad-${label}`, 'node', [path.join(root, 'tests/support/fake_aad.js'), '--cert', ctx.cert,
     '--key', ctx.key, '--keys-dir', path.join(dir, 'aad-keys'), '--tenant', TENANT, '--client-id', AAD_APP_ID,

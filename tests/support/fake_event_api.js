@@ -2,8 +2,8 @@
 // Listens on 127.0.0.1 port 0, prints "listening on 127.0.0.1:PORT", then one line per
 // request: "REQUEST {json}" with method, path, jobId, authorization, contentType, body,
 // shapeOk (the body is exactly the §9.1 shape, keys in order) and the status it answered.
-// Exits on SIGTERM or after 3 minutes (--max-lifetime S: after S seconds instead).
-//   node fake_event_api.js --cert F --key F --token T [--fail N] [--fail-status S] [--max-lifetime S]
+// Exits on SIGTERM or after 3 minutes.
+//   node fake_event_api.js --cert F --key F --token T [--fail N] [--fail-status S]
 // A bearer other than T is answered 401. The first N well-authorised requests are answered
 // S (default 500); after that 200 with an empty body.
 'use strict';
@@ -47,5 +47,5 @@ const server = https.createServer({cert: fs.readFileSync(args.cert), key: fs.rea
 });
 server.on('tlsClientError', () => {});
 server.listen(0, '127.0.0.1', () => console.log('listening on 127.0.0.1:' + server.address().port));
-setTimeout(() => process.exit(0), (Number(args['max-lifetime']) || 180) * 1000).unref();
+setTimeout(() => process.exit(0), 180000).unref();
 process.on('SIGTERM', () => process.exit(0));
