@@ -243,6 +243,7 @@ function buildTimeline(origin) {
   const out = [];
   let ms = newest;
   let media = 0;
+  const mediaIds = new Set();
   for (let i = 0; i < opt.tweets; i++) {
     const src = fixtures[i % fixtures.length];
     const t = replicate(src, Math.floor(i / fixtures.length), origin);
@@ -250,7 +251,7 @@ function buildTimeline(origin) {
     t.id_str = id.toString();
     t.id = Number(id);
     t.created_at = v1Date(ms);
-    if (((t.extended_entities || t.entities || {}).media || []).length) media++;
+    if (((t.extended_entities || t.entities || {}).media || []).length) { media++; mediaIds.add(t.id_str); }
     out.push({ t, ms });
     ms -= (20 + Math.floor(next() * 100)) * 1000;
   }
@@ -266,7 +267,7 @@ function buildTimeline(origin) {
       end: iso((k + 1) * per < chrono.length ? boundary((k + 1) * per) : part[part.length - 1].ms + 60000),
       ids: new Set(part.map((x) => x.t.id_str)) });
   }
-  return { tweets: out.map((x) => x.t), windows, media };
+  return { tweets: out.map((x) => x.t), windows, media, mediaIds };
 }
 
 // ---------------------------------------------------------------- one run
@@ -407,6 +408,19 @@ async function run(ctx, concurrency, latencyMs, storagePort, index) {
     if (it.meta.length !== want.length) problems.push(`task ${it.taskId}: itemMetadata lists ${it.meta.length} of ${want.length}`);
   }
   if (blobs.length !== expected) problems.push(`${blobs.length} blobs in the container, ${expected} expected`);
+  // A sample of posts with media: each attachment's Content must carry the downloaded bytes.
+  let sampled = 0;
+  let embedded = 0;
+  const last = items[items.length - 1];
+  for (const id of [...last.window.ids].filter((i) => ctx.mediaIds.has(i)).slice(0, 5)) {
+    const res = await request(`https://127.0.0.1:${ctx.azuritePort}/${AZ_ACCOUNT}/${container}/${jobId}/${last.taskId}/` +
+      `${id}.json?${containerSas(container)}`);
+    if (res.status !== 200) continue;
+    const atts = JSON.parse(res.body).ContentAttachments || [];
+    sampled++;
+    if (atts.length && atts.every((a) => typeof a.Content === 'string' && a.Content.length > 0)) embedded++;
+  }
+  if (embedded !== sampled || !sampled) problems.push(`media embedded in ${embedded} of ${sampled} sampled items with media`);
   await stop(conn.proc);
   await stop(aad.proc);
   await stop(ev.proc);
@@ -415,7 +429,7 @@ async function run(ctx, concurrency, latencyMs, storagePort, index) {
   console.log(`import concurrency=${concurrency} storage_latency=${latencyMs}ms tweets=${expected} tasks=${items.length} ` +
     `wall=${wall.toFixed(2)}s tweets/s=${r.rate.toFixed(0)} cpu=${cpu.toFixed(2)}s cpu/1k_tweets=${r.cpuPer1k.toFixed(3)}s ` +
     `peak_rss=${hwm}KiB uploaded=${bytes}B blobs=${blobs.length} metrics_upload_bytes=${r.metricBytes} ` +
-    `azurite_cpu=${azCpu.toFixed(2)}s fake_x_cpu=${twCpu.toFixed(2)}s`);
+    `media_sampled=${embedded}/${sampled} azurite_cpu=${azCpu.toFixed(2)}s fake_x_cpu=${twCpu.toFixed(2)}s`);
   for (const p of problems) console.log(`  PROBLEM: ${p}`);
   return r;
 }
@@ -432,6 +446,7 @@ async function main() {
   ctx.twitterOrigin = `https://127.0.0.1:${xPort}`;
   const tl = buildTimeline(ctx.twitterOrigin);
   ctx.windows = tl.windows;
+  ctx.mediaIds = tl.mediaIds;
   fs.writeFileSync(path.join(tmp, 'timeline.json'), JSON.stringify(tl.tweets));
   const lifetime = String(opt.deadlineS + 60);
   ctx.twitter = await start('fake-x', 'node', [path.join(root, 'tests/support/fake_twitter.js'), '--timeline',
