@@ -3,8 +3,9 @@
 // request: "REQUEST {json}" with method, path, jobId, authorization, contentType, body,
 // shapeOk (the body is exactly the §9.1 shape, keys in order) and the status it answered.
 // Exits on SIGTERM or after 3 minutes.
-//   node fake_event_api.js --cert F --key F --token T [--fail N] [--fail-status S]
-// A bearer other than T is answered 401. The first N well-authorised requests are answered
+//   node fake_event_api.js --cert F --key F (--token T | --token-prefix P) [--fail N] [--fail-status S]
+// A bearer other than T (or not starting with P, e.g. the fake AAD's "fake-access-token-") is
+// answered 401. The first N well-authorised requests are answered
 // S (default 500); after that 200 with an empty body.
 'use strict';
 const fs = require('fs');
@@ -37,7 +38,8 @@ const server = https.createServer({cert: fs.readFileSync(args.cert), key: fs.rea
     const auth = req.headers['authorization'] || '';
     let status = 200;
     if (req.method !== 'POST' || u.pathname !== '/api/data/ondownloadcomplete/') status = 404;
-    else if (auth !== 'Bearer ' + args.token) status = 401;
+    else if (args['token-prefix'] !== undefined ? !auth.startsWith('Bearer ' + args['token-prefix']) :
+             auth !== 'Bearer ' + args.token) status = 401;
     else if (failLeft > 0) { failLeft--; status = parseInt(args['fail-status'], 10); }
     console.log('REQUEST ' + JSON.stringify({method: req.method, path: u.pathname, jobId: u.searchParams.get('jobId'),
       authorization: auth, contentType: req.headers['content-type'] || '', body, shapeOk: shapeOk(body), status}));
