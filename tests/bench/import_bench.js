@@ -11,7 +11,7 @@
 // Figures are of the connector process only (/proc/PID/stat, /proc/PID/status); the uploaded
 // bytes are summed from Azurite's own blob listing and cross-checked against /metrics.
 //   node tests/bench/import_bench.js --bin build/twitter-connector [--tweets N] [--tasks T]
-//     [--latency-ms MS] [--concurrency 8,1] [--seed S] [--deadline-s S]
+//     [--latency-ms MS] [--concurrency 8,1] [--seed S] [--deadline-s S] [--keep 1 (logs)]
 'use strict';
 const { spawn, execFileSync } = require('child_process');
 const crypto = require('crypto');
@@ -26,16 +26,16 @@ const root = path.resolve(__dirname, '../..');
 let tmp = null;
 const children = new Set();
 const opt = { bin: 'build/twitter-connector', tweets: 10000, tasks: 4, latencyMs: 10,
-  concurrency: '8,1', seed: 20261204, deadlineS: 480 };
+  concurrency: '8,1', seed: 20261204, deadlineS: 480, keep: 0 };
 {
   const map = { '--bin': 'bin', '--tweets': 'tweets', '--tasks': 'tasks', '--latency-ms': 'latencyMs',
-    '--concurrency': 'concurrency', '--seed': 'seed', '--deadline-s': 'deadlineS' };
+    '--concurrency': 'concurrency', '--seed': 'seed', '--deadline-s': 'deadlineS', '--keep': 'keep' };
   for (let i = 2; i < process.argv.length; i += 2) {
     const k = map[process.argv[i]];
     if (!k || i + 1 >= process.argv.length) die(`bad argument ${process.argv[i]} (see the header of ${__filename})`);
     opt[k] = k === 'bin' || k === 'concurrency' ? process.argv[i + 1] : Number(process.argv[i + 1]);
   }
-  for (const k of ['tweets', 'tasks', 'latencyMs', 'seed', 'deadlineS']) {
+  for (const k of ['tweets', 'tasks', 'latencyMs', 'seed', 'deadlineS', 'keep']) {
     if (!Number.isInteger(opt[k]) || opt[k] < 0) die(`--${k} must be a whole number, got ${opt[k]}`);
   }
   if (opt.tasks < 1 || opt.tweets < opt.tasks) die('need at least one task and one post per task');
@@ -67,7 +67,8 @@ function die(msg) {
 function cleanup() {
   for (const c of children) { try { c.kill('SIGKILL'); } catch (e) { /* already gone */ } }
   children.clear();
-  if (tmp && fs.existsSync(tmp)) fs.rmSync(tmp, { recursive: true, force: true });
+  if (tmp && opt.keep) console.error(`import_bench: logs kept in ${tmp}`);
+  else if (tmp && fs.existsSync(tmp)) fs.rmSync(tmp, { recursive: true, force: true });
 }
 process.on('SIGINT', () => die('interrupted'));
 process.on('SIGTERM', () => die('terminated'));
@@ -336,14 +337,14 @@ async function run(ctx, concurrency, latencyMs, storagePort, index) {
   const label = `c${concurrency}-l${latencyMs}`;
   const dir = path.join(tmp, label);
   fs.mkdirSync(path.join(dir, 'aad-keys'), { recursive: true, mode: 0o700 });
-  // --max-lifetime: older copies of the two fakes ignore it and stop after 180 s, which then
-  // bounds one run.
+  // --max-lifetime: copies of the two fakes without that option stop after a fixed 180 s,
+  // shorter than one run here; for them, ctx.lift (a --require module) drops that timer.
   const lifetime = String(opt.deadlineS + 60);
-  const aad = await start(`aad-${label}`, 'node', [path.join(root, 'tests/support/fake_aad.js'), '--cert', ctx.cert,
+  const aad = await start(`aad-${label}`, 'node', ['--require', ctx.lift, path.join(root, 'tests/support/fake_aad.js'), '--cert', ctx.cert,
     '--key', ctx.key, '--keys-dir', path.join(dir, 'aad-keys'), '--tenant', TENANT, '--client-id', AAD_APP_ID,
     '--client-secret', AAD_APP_SECRET, '--max-lifetime', lifetime], {}, /listening on 127\.0\.0\.1:(\d+)/, 20000);
   // One connector process per run asks the fresh fake AAD for one token (then cached): token 1.
-  const ev = await start(`event-${label}`, 'node', [path.join(root, 'tests/support/fake_event_api.js'), '--cert', ctx.cert,
+  const ev = await start(`event-${label}`, 'node', ['--require', ctx.lift, path.join(root, 'tests/support/fake_event_api.js'), '--cert', ctx.cert,
     '--key', ctx.key, '--token', 'fake-access-token-1', '--max-lifetime', lifetime], {},
     /listening on 127\.0\.0\.1:(\d+)/, 20000);
   const env = { CONNECTOR_LISTEN: '127.0.0.1:0', CONNECTOR_DATA_DIR: path.join(dir, 'data'),
@@ -442,6 +443,9 @@ async function main() {
   execFileSync('sh', [path.join(root, 'tests/support/make_test_pki.sh'), path.join(tmp, 'pki')], { stdio: 'ignore' });
   const ctx = { cert: path.join(tmp, 'pki/good.crt'), key: path.join(tmp, 'pki/good.key'), caFile: path.join(tmp, 'pki/ca.crt') };
   ca = fs.readFileSync(ctx.caFile);
+  ctx.lift = path.join(tmp, 'lift_lifetime.js');
+  fs.writeFileSync(ctx.lift, "'use strict';\nconst t = global.setTimeout;\n" +
+    `global.setTimeout = (f, ms, ...a) => t(f, ms === 180000 ? ${(opt.deadlineS + 60) * 1000} : ms, ...a);\n`);
   const xPort = await freePort();
   ctx.twitterOrigin = `https://127.0.0.1:${xPort}`;
   const tl = buildTimeline(ctx.twitterOrigin);
@@ -454,9 +458,8 @@ async function main() {
     '--consumer-key', CONSUMER_KEY, '--consumer-secret', CONSUMER_SECRET, '--user-id', ACCOUNT.id,
     '--screen-name', ACCOUNT.screen, '--rate-limit', '1000000', '--max-lifetime', lifetime], {},
   /listening on 127\.0\.0\.1:(\d+)/, 30000);
-  fs.mkdirSync(path.join(tmp, 'azurite'));
-  ctx.azurite = await start('azurite', 'node', [azMain, '--blobHost', '127.0.0.1', '--blobPort', '0', '--location',
-    path.join(tmp, 'azurite'), '--cert', ctx.cert, '--key', ctx.key, '--disableTelemetry', '--skipApiVersionCheck',
+  ctx.azurite = await start('azurite', 'node', [azMain, '--blobHost', '127.0.0.1', '--blobPort', '0',
+    '--inMemoryPersistence', '--cert', ctx.cert, '--key', ctx.key, '--disableTelemetry', '--skipApiVersionCheck',
     '--silent'], {}, /successfully listens on https:\/\/127\.0\.0\.1:(\d+)/, 90000);
   ctx.azuritePort = Number(ctx.azurite.match[1]);
   let proxyPort = 0;
