@@ -333,8 +333,31 @@ function waitCompletion(log, taskId, proc, timeoutMs) {
   });
 }
 
-async function run(ctx, concurrency, latencyMs, storagePort, index) {
+// A fresh Azurite (in memory: the emulator's disk layer is not what is measured) for each run,
+// so no run pays for the blobs of the one before; with latencyMs, the proxy in front of it.
+async function startStorage(ctx, label, latencyMs) {
+  const lifetime = String(opt.deadlineS + 60);
+  const azMain = path.join(root, 'tests/node_modules/azurite/dist/src/blob/main.js');
+  const azurite = await start(`azurite-${label}`, 'node', [azMain, '--blobHost', '127.0.0.1', '--blobPort', '0',
+    '--inMemoryPersistence', '--cert', ctx.cert, '--key', ctx.key, '--disableTelemetry', '--skipApiVersionCheck',
+    '--silent'], {}, /successfully listens on https:\/\/127\.0\.0\.1:(\d+)/, 90000);
+  const st = { azurite, port: Number(azurite.match[1]), proxy: null };
+  st.storagePort = st.port;
+  if (latencyMs > 0) {
+    st.proxy = await start(`latency-proxy-${label}`, 'node', [path.join(__dirname, 'latency_proxy.js'), '--target',
+      String(st.port), '--delay-ms', String(latencyMs), '--max-lifetime', lifetime], {},
+    /listening on 127\.0\.0\.1:(\d+)/, 20000);
+    st.storagePort = Number(st.proxy.match[1]);
+  }
+  return st;
+}
+
+async function run(ctx, concurrency, latencyMs, index) {
   const label = `c${concurrency}-l${latencyMs}`;
+  const storage = await startStorage(ctx, label, latencyMs);
+  const storagePort = storage.storagePort;
+  ctx.azuritePort = storage.port;
+  ctx.azurite = storage.azurite;
   const dir = path.join(tmp, label);
   fs.mkdirSync(path.join(dir, 'aad-keys'), { recursive: true, mode: 0o700 });
   // --max-lifetime: copies of the two fakes without that option stop after a fixed 180 s,
@@ -425,6 +448,8 @@ async function run(ctx, concurrency, latencyMs, storagePort, index) {
   await stop(conn.proc);
   await stop(aad.proc);
   await stop(ev.proc);
+  if (storage.proxy) await stop(storage.proxy.proc);
+  await stop(storage.azurite.proc);
   const r = { concurrency, latencyMs, tweets: expected, wall, rate: expected / wall, cpuPer1k: cpu / expected * 1000,
     cpu, hwm, bytes, blobs: blobs.length, metricBytes: metric('connector_upload_bytes_total'), azCpu, twCpu, problems };
   console.log(`import concurrency=${concurrency} storage_latency=${latencyMs}ms tweets=${expected} tasks=${items.length} ` +
@@ -458,17 +483,6 @@ async function main() {
     '--consumer-key', CONSUMER_KEY, '--consumer-secret', CONSUMER_SECRET, '--user-id', ACCOUNT.id,
     '--screen-name', ACCOUNT.screen, '--rate-limit', '1000000', '--max-lifetime', lifetime], {},
   /listening on 127\.0\.0\.1:(\d+)/, 30000);
-  ctx.azurite = await start('azurite', 'node', [azMain, '--blobHost', '127.0.0.1', '--blobPort', '0',
-    '--inMemoryPersistence', '--cert', ctx.cert, '--key', ctx.key, '--disableTelemetry', '--skipApiVersionCheck',
-    '--silent'], {}, /successfully listens on https:\/\/127\.0\.0\.1:(\d+)/, 90000);
-  ctx.azuritePort = Number(ctx.azurite.match[1]);
-  let proxyPort = 0;
-  if (opt.latencyMs > 0) {
-    const proxy = await start('latency-proxy', 'node', [path.join(__dirname, 'latency_proxy.js'), '--target',
-      String(ctx.azuritePort), '--delay-ms', String(opt.latencyMs), '--max-lifetime', lifetime], {},
-    /listening on 127\.0\.0\.1:(\d+)/, 20000);
-    proxyPort = Number(proxy.match[1]);
-  }
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`--- ${opt.tweets} posts (${tl.media} with photos/videos/GIFs, ${loadFixtures().length} fixture posts replicated, ` +
     `seed ${opt.seed}) in ${tl.windows.length} download tasks; ${os.cpus().length} cores, load average ${load}`);
@@ -477,7 +491,7 @@ async function main() {
   let index = 0;
   for (const lat of latencies) {
     const row = [];
-    for (const c of opt.concurrency) row.push(await run(ctx, c, lat, lat ? proxyPort : ctx.azuritePort, index++));
+    for (const c of opt.concurrency) row.push(await run(ctx, c, lat, index++));
     if (row.length >= 2) {
       const [a, b] = row;
       console.log(`ratio storage_latency=${lat}ms: concurrency ${a.concurrency} vs ${b.concurrency}: ` +
