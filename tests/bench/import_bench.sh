@@ -12,4 +12,5 @@ set -eu
 BUILD=${BUILD:-build}
 N=${1:-10000}
 exec node tests/bench/import_bench.js --bin "$BUILD/twitter-connector" --tweets "$N" \
-  --tasks "${TASKS:-4}" --latency-ms "${LATENCY_MS:-10}" --concurrency "${CONCURRENCY:-8,1}"
+  --tasks "${TASKS:-4}" --latency-ms "${LATENCY_MS:-10}" --concurrency "${CONCURRENCY:-8,1}" \
+  --deadline-s "${DEADLINE_S:-3600}"
