@@ -296,6 +296,10 @@ namespace core::limits::m365 {
 inline constexpr size_t kBlobBlockBytes = 4 * 1024 * 1024;
 // Smallest block size a caller may configure (tests use small blocks to exercise the paths).
 inline constexpr size_t kMinBlobBlockBytes = 1024;
+// First size of an upload's block buffer, doubled as the item fills it up to kBlobBlockBytes.
+// Most items are a few KiB of text: a full 4 MiB buffer per upload would make memory grow with
+// the upload concurrency (8 x 4 MiB) and zero-fill 4 MiB for every tweet.
+inline constexpr size_t kBlobFirstBufferBytes = 64 * 1024;
 // Azure Storage allows 50,000 committed blocks per blob (x 4 MiB = 195 GiB); an item beyond it
 // fails permanently instead of being cut.
 inline constexpr uint32_t kMaxBlobBlocks = 50000;

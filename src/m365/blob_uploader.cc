@@ -3,6 +3,7 @@
 // -> Done. Starting waits for one loop turn so the callback never runs inside upload().
 #include "m365/blob_uploader.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/log.h"
@@ -151,14 +152,15 @@ class BlobUploader::Upload final : public ItemSource::Waker,
     const size_t cap = owner_.options_.block_bytes;
     while (state_ == State::Reading) {
       if (!ended_ && filled_ < cap) {
-        if (block_.size() != cap) block_.resize(cap);
-        auto n = source_->read(block_.data() + filled_, cap - filled_, this);
+        if (filled_ == block_.size()) grow_block(cap);
+        const size_t room = block_.size() - filled_;
+        auto n = source_->read(block_.data() + filled_, room, this);
         if (!n.ok()) return fail_source(n.error());
         if (*n == ItemSource::kWouldBlock) {
           state_ = State::WaitingSource;
           return;
         }
-        if (*n > cap - filled_) return fail_source(core::make_error(Errc::Internal, "item_source"));
+        if (*n > room) return fail_source(core::make_error(Errc::Internal, "item_source"));
         if (*n == 0) ended_ = true;
         filled_ += *n;
         result_.bytes += *n;
@@ -169,6 +171,12 @@ class BlobUploader::Upload final : public ItemSource::Waker,
       if (filled_ > 0) return send(Send::Block);         // the last, partial block
       return send(Send::BlockList);
     }
+  }
+
+  // Doubles the block buffer (first kBlobFirstBufferBytes) up to cap: a small item never
+  // holds, nor zero-fills, a whole block.
+  void grow_block(size_t cap) {
+    block_.resize(std::min(cap, std::max(lim::kBlobFirstBufferBytes, block_.size() * 2)));
   }
 
   void send(Send what) {
@@ -188,6 +196,7 @@ class BlobUploader::Upload final : public ItemSource::Waker,
       req.body = block_list_body(result_.blocks);
     } else {
       block_.resize(filled_);
+      if (block_.capacity() > 2 * filled_) block_.shrink_to_fit();
       req.body = std::move(block_);  // the buffer travels with the request: one block in memory
       block_ = std::string();
       filled_ = 0;
