@@ -114,6 +114,9 @@ class Platform {
   std::string diagnostics() const;  // the connector's log tail, for failure messages
 
   testing_support::Azurite& azurite() { return azurite_; }
+  int twitter_port() const { return twitter_port_; }
+  int aad_port() const { return aad_port_; }
+  int events_port() const { return events_port_; }
   Connector& connector() { return *connector_; }
   const std::string& data_dir() const { return data_dir_; }
 
