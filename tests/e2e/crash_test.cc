@@ -75,9 +75,8 @@ TEST(Crash, KillNineAtTwentyRandomInstantsLosesAndDuplicatesNothing) {
     auto j = p.job(job);
     ASSERT_TRUE(j) << "GET /api/Jobs " << when << " kill " << kill << p.diagnostics();
     uint64_t acked = acknowledged(p, job);
-    EXPECT_LE(id_u64(j->since_id), acked)
-        << "cursor ahead of the platform's acknowledgement " << when << " kill " << kill << ": "
-        << j->raw;
+    EXPECT_LE(id_u64(j->since_id), acked) << "cursor ahead of the platform's acknowledgement "
+                                          << when << " kill " << kill << ": " << j->raw;
     ++cursor_checks;
   };
 

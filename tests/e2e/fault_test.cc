@@ -76,9 +76,9 @@ TEST(Faults, TwitterRateLimitIsWaitedOutThenRecovers) {
   s.begin("fault-429-short");
   if (HasFatalFailure()) return;
   // The first timeline page is refused with a window that resets in 2 s.
-  ASSERT_NE(s.p.twitter_control(
-                "{\"inject\":[{\"status\":429,\"reset_in\":2,\"match\":\"/2/users\"}]}"),
-            "");
+  ASSERT_NE(
+      s.p.twitter_control("{\"inject\":[{\"status\":429,\"reset_in\":2,\"match\":\"/2/users\"}]}"),
+      "");
   auto r = s.p.download_request(s.job, "rl-1", s.start, s.end, s.p.sas_uri());
   ASSERT_EQ(r.status, 200) << r.raw;
   auto c = s.p.wait_completion("rl-1", kTaskTimeoutMs, any_answered);
@@ -102,7 +102,8 @@ TEST(Faults, TwitterRateLimitBeyondTheWaitIsATemporaryFailureThenRecovers) {
   ASSERT_EQ(r.status, 200) << r.raw;
   auto c = s.p.wait_completion("rl-long-1", kTaskTimeoutMs, any_answered);
   ASSERT_TRUE(c) << s.p.diagnostics();
-  EXPECT_EQ(c->status, 1) << "a reset an hour away is a TemporaryFailure: " << c->body.substr(0, 300);
+  EXPECT_EQ(c->status, 1) << "a reset an hour away is a TemporaryFailure: "
+                          << c->body.substr(0, 300);
   auto j = s.p.job(s.job);
   ASSERT_TRUE(j);
   EXPECT_EQ(j->last_result, "TemporaryFailure") << j->raw;

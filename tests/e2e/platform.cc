@@ -79,15 +79,34 @@ int64_t parse_iso_ms(const std::string& s) {
 }
 
 // Connector settings that must not leak in from the environment of whoever runs the tests.
-const std::vector<std::string> kUnsetEnv = {
-    "PORT", "CONNECTOR_LISTEN", "CONNECTOR_DATA_DIR", "CONNECTOR_TENANT_ID",
-    "CONNECTOR_API_SECRET_KEY", "CONNECTOR_ENCRYPTION_KEY", "CONNECTOR_LOG_LEVEL",
-    "CONNECTOR_TWITTER_API_BASE", "CONNECTOR_TWITTER_API_VERSION", "CONNECTOR_TWITTER_MAX_RATE_WAIT",
-    "CONNECTOR_MEDIA_MAX_BYTES", "CONNECTOR_AAD_AUTHORITY", "CONNECTOR_AAD_OPENID_CONFIG",
-    "CONNECTOR_AAD_APP_URI", "CONNECTOR_TRUST_PROXY", "CONNECTOR_EVENT_API_BASE",
-    "CONNECTOR_CA_FILE", "CONNECTOR_MAX_BODY_BYTES", "CONNECTOR_MAX_CONNECTIONS",
-    "CONNECTOR_UPLOAD_CONCURRENCY", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
-    "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"};
+const std::vector<std::string> kUnsetEnv = {"PORT",
+                                            "CONNECTOR_LISTEN",
+                                            "CONNECTOR_DATA_DIR",
+                                            "CONNECTOR_TENANT_ID",
+                                            "CONNECTOR_API_SECRET_KEY",
+                                            "CONNECTOR_ENCRYPTION_KEY",
+                                            "CONNECTOR_LOG_LEVEL",
+                                            "CONNECTOR_TWITTER_API_BASE",
+                                            "CONNECTOR_TWITTER_API_VERSION",
+                                            "CONNECTOR_TWITTER_MAX_RATE_WAIT",
+                                            "CONNECTOR_MEDIA_MAX_BYTES",
+                                            "CONNECTOR_AAD_AUTHORITY",
+                                            "CONNECTOR_AAD_OPENID_CONFIG",
+                                            "CONNECTOR_AAD_APP_URI",
+                                            "CONNECTOR_TRUST_PROXY",
+                                            "CONNECTOR_EVENT_API_BASE",
+                                            "CONNECTOR_CA_FILE",
+                                            "CONNECTOR_MAX_BODY_BYTES",
+                                            "CONNECTOR_MAX_CONNECTIONS",
+                                            "CONNECTOR_UPLOAD_CONCURRENCY",
+                                            "HTTPS_PROXY",
+                                            "https_proxy",
+                                            "HTTP_PROXY",
+                                            "http_proxy",
+                                            "ALL_PROXY",
+                                            "all_proxy",
+                                            "NO_PROXY",
+                                            "no_proxy"};
 
 }  // namespace
 
@@ -97,8 +116,8 @@ HttpReply http_request(int port, const std::string& method, const std::string& t
                        const std::string& body, int timeout_ms) {
   int fd = ts::connect_local(port, timeout_ms);
   if (fd < 0) return {};
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                    std::to_string(port) + "\r\nConnection: close\r\n";
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                    "\r\nConnection: close\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT")
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -203,7 +222,9 @@ bool Platform::start_node(const std::vector<std::string>& argv,
   size_t p = line->find("127.0.0.1:");
   *port = static_cast<int>(strtol(line->c_str() + p + 10, nullptr, 10));
   size_t c = line->find(" control ");
-  if (control_port) *control_port = c == std::string::npos ? 0 : atoi(line->c_str() + c + 9);
+  if (control_port)
+    *control_port =
+        c == std::string::npos ? 0 : static_cast<int>(strtol(line->c_str() + c + 9, nullptr, 10));
   return *port > 0 && (!control_port || *control_port > 0);
 }
 
@@ -215,8 +236,9 @@ bool Platform::start_fakes() {
   }
   std::string sup = ts::project_root() + "/tests/support/";
   std::string cert = pki + "/good.crt", key = pki + "/good.key";
-  std::vector<std::string> tw = {"node", sup + "fake_twitter.js", "--cert", cert, "--key", key,
-                                 "--media-base", "self", "--max-lifetime", "900"};
+  std::vector<std::string> tw = {
+      "node", sup + "fake_twitter.js", "--cert", cert, "--key", key, "--media-base",
+      "self", "--max-lifetime",        "900"};
   if (options_.synthetic > 0) {
     tw.push_back("--synthetic");
     tw.push_back(std::to_string(options_.synthetic));
@@ -229,10 +251,10 @@ bool Platform::start_fakes() {
                    kAadClientSecret, "--max-lifetime", "900"},
                   &aad_, &aad_port_, &aad_control_))
     return false;
-  if (!start_node({"node", sup + "fake_event_api.js", "--cert", cert, "--key", key,
-                   "--token-prefix", "fake-access-token-", "--control", "--quiet",
-                   "--max-lifetime", "900"},
-                  &events_, &events_port_, &events_control_))
+  if (!start_node(
+          {"node", sup + "fake_event_api.js", "--cert", cert, "--key", key, "--token-prefix",
+           "fake-access-token-", "--control", "--quiet", "--max-lifetime", "900"},
+          &events_, &events_port_, &events_control_))
     return false;
   if (!azurite_.start()) {
     error_ = azurite_.error();
@@ -280,9 +302,9 @@ std::string Platform::diagnostics() const {
 HttpReply Platform::call(const std::string& method, const std::string& target,
                          const std::string& body,
                          std::vector<std::pair<std::string, std::string>> headers) {
-  headers.insert(headers.begin(),
-                 {"Authorization", "Basic " + core::base64_encode(std::string(kTenant) + ":" +
-                                                                  kApiSecret)});
+  headers.insert(
+      headers.begin(),
+      {"Authorization", "Basic " + core::base64_encode(std::string(kTenant) + ":" + kApiSecret)});
   if (!body.empty()) headers.push_back({"Content-Type", "application/json; charset=utf-8"});
   return http_request(connector_->port(), method, target, headers, body);
 }
@@ -305,9 +327,9 @@ bool Platform::configure() {
 
 std::string Platform::connect_account(const std::string& job_id) {
   std::string origin = "http://127.0.0.1:" + std::to_string(connector_->port());
-  auto r = call("GET", "/api/ConnectorSetup/OAuthUrl?jobType=Twitter&jobId=" +
-                           core::percent_encode(job_id) + "&redirectUrl=" +
-                           core::percent_encode(origin + "/Views/TwitterOAuth"));
+  auto r = call(
+      "GET", "/api/ConnectorSetup/OAuthUrl?jobType=Twitter&jobId=" + core::percent_encode(job_id) +
+                 "&redirectUrl=" + core::percent_encode(origin + "/Views/TwitterOAuth"));
   auto url = json::parse(r.body);
   if (r.status != 200 || !url.ok() || !cJSON_IsString(url->get())) {
     error_ = "OAuthUrl: " + r.raw;
@@ -325,16 +347,16 @@ std::string Platform::connect_account(const std::string& job_id) {
   }
   std::vector<std::pair<std::string, std::string>> cookie_header;
   if (!cookies.empty()) cookie_header.push_back({"Cookie", cookies});
-  auto popup = http_request(connector_->port(), "GET",
-                            "/Views/TwitterOAuth?loginUrl=" + core::percent_encode(login),
-                            cookie_header);
+  auto popup =
+      http_request(connector_->port(), "GET",
+                   "/Views/TwitterOAuth?loginUrl=" + core::percent_encode(login), cookie_header);
   if (popup.status != 302 || header_value(popup, "Location") != login) {
     error_ = "popup /Views/TwitterOAuth?loginUrl= did not redirect to " + login + ": " + popup.raw;
     return {};
   }
   // X's authenticate page: the fake answers at once with the redirect to our callback.
-  auto [rc, out] = ts::run_command({"curl", "-sS", "--cacert", ts::test_pki_dir() + "/ca.crt",
-                                    "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", login},
+  auto [rc, out] = ts::run_command({"curl", "-sS", "--cacert", ts::test_pki_dir() + "/ca.crt", "-o",
+                                    "/dev/null", "-w", "%{http_code} %{redirect_url}", login},
                                    30000);
   if (rc != 0 || out.rfind("302 ", 0) != 0 || out.find(origin + "/Views/TwitterOAuth?") != 4) {
     error_ = "X authenticate page: " + out;
@@ -355,13 +377,14 @@ std::string Platform::connect_account(const std::string& job_id) {
 std::string Platform::finish_setup(const std::string& job_id) {
   std::string q = "jobType=Twitter&jobId=" + core::percent_encode(job_id);
   auto e = call("GET", "/api/ConnectorSetup/GetEntities?" + q);
-  std::string want = "[{\"Id\":\"4113725063\",\"Name\":\"twitter_testaccount\","
-                     "\"AdditionalInfo\":null,\"AlreadyUsed\":true}]";
+  std::string want =
+      "[{\"Id\":\"4113725063\",\"Name\":\"twitter_testaccount\","
+      "\"AdditionalInfo\":null,\"AlreadyUsed\":true}]";
   if (e.status != 200 || e.body != want) return "GetEntities: " + e.raw;
-  auto s = call("POST",
-                "/api/ConnectorSetup/SavePage?jobId=" + core::percent_encode(job_id) +
-                    "&tenantId=" + kTenant,
-                "{\"Name\":\"twitter_testaccount\",\"Id\":\"4113725063\"}");
+  auto s = call(
+      "POST",
+      "/api/ConnectorSetup/SavePage?jobId=" + core::percent_encode(job_id) + "&tenantId=" + kTenant,
+      "{\"Name\":\"twitter_testaccount\",\"Id\":\"4113725063\"}");
   if (s.status != 200 || s.body != "true") return "SavePage: " + s.raw;
   auto d = call("GET", "/api/ConnectorSetup/DeleteToken?" + q);
   if (d.status != 200 || d.body != "true") return "DeleteToken: " + d.raw;
@@ -389,8 +412,7 @@ std::optional<bool> Platform::is_created(const std::string& job_id) {
 }
 
 HttpReply Platform::download_request(const std::string& job_id, const std::string& task_id,
-                                     int64_t start_ms, int64_t end_ms,
-                                     const std::string& sas_uri) {
+                                     int64_t start_ms, int64_t end_ms, const std::string& sas_uri) {
   auto body = json::object();
   json::add_string(body.get(), "JobId", job_id);
   json::add_string(body.get(), "TaskId", task_id);
@@ -421,7 +443,9 @@ std::optional<JobView> Platform::job(const std::string& job_id) {
     out.last_task_id = str(j, "LastTaskId");
     out.last_result = str(j, "LastResult");
     out.last_message = str(j, "LastMessage");
-    auto num = [&](const char* k) { return static_cast<uint64_t>(json::get_number(j, k).value_or(0)); };
+    auto num = [&](const char* k) {
+      return static_cast<uint64_t>(json::get_number(j, k).value_or(0));
+    };
     out.items_imported = num("ItemsImported");
     out.tasks_succeeded = num("TasksSucceeded");
     out.tasks_temporary_failed = num("TasksTemporaryFailed");
@@ -495,8 +519,9 @@ std::optional<Completion> Platform::wait_completion(const std::string& task_id, 
 }
 
 bool Platform::event_api_fail(int count, int status) {
-  auto r = http_request(events_control_, "POST",
-                        "/fail?count=" + std::to_string(count) + "&status=" + std::to_string(status));
+  auto r =
+      http_request(events_control_, "POST",
+                   "/fail?count=" + std::to_string(count) + "&status=" + std::to_string(status));
   return r.status == 200;
 }
 
@@ -506,20 +531,20 @@ bool Platform::event_api_delay(int ms) {
 
 // ------------------------------------------------------------------------------- fake X API
 std::string Platform::twitter_control(const std::string& json_body) {
-  auto [rc, out] = ts::run_command(
-      {"curl", "-sS", "-f", "--cacert", ts::test_pki_dir() + "/ca.crt", "-X", "POST", "-H",
-       "Content-Type: application/json", "--data-binary", json_body,
-       "https://127.0.0.1:" + std::to_string(twitter_port_) + "/__control"},
-      30000);
+  auto [rc, out] =
+      ts::run_command({"curl", "-sS", "-f", "--cacert", ts::test_pki_dir() + "/ca.crt", "-X",
+                       "POST", "-H", "Content-Type: application/json", "--data-binary", json_body,
+                       "https://127.0.0.1:" + std::to_string(twitter_port_) + "/__control"},
+                      30000);
   return rc == 0 ? out : std::string();
 }
 
 std::vector<Tweet> Platform::tweets() {
   std::vector<Tweet> out;
-  auto [rc, body] = ts::run_command(
-      {"curl", "-sS", "-f", "--cacert", ts::test_pki_dir() + "/ca.crt",
-       "https://127.0.0.1:" + std::to_string(twitter_port_) + "/__control/state"},
-      30000);
+  auto [rc, body] =
+      ts::run_command({"curl", "-sS", "-f", "--cacert", ts::test_pki_dir() + "/ca.crt",
+                       "https://127.0.0.1:" + std::to_string(twitter_port_) + "/__control/state"},
+                      30000);
   auto v = json::parse(body);
   if (rc != 0 || !v.ok()) return out;
   const cJSON* t = nullptr;
@@ -537,18 +562,18 @@ std::vector<Tweet> Platform::tweets() {
 }
 
 std::string Platform::twitter_log() {
-  auto [rc, body] = ts::run_command(
-      {"curl", "-sS", "-f", "--cacert", ts::test_pki_dir() + "/ca.crt",
-       "https://127.0.0.1:" + std::to_string(twitter_port_) + "/__control/log"},
-      30000);
+  auto [rc, body] =
+      ts::run_command({"curl", "-sS", "-f", "--cacert", ts::test_pki_dir() + "/ca.crt",
+                       "https://127.0.0.1:" + std::to_string(twitter_port_) + "/__control/log"},
+                      30000);
   return rc == 0 ? body : std::string();
 }
 
 int64_t Platform::twitter_requests() {
-  auto [rc, body] = ts::run_command(
-      {"curl", "-sS", "-f", "--cacert", ts::test_pki_dir() + "/ca.crt",
-       "https://127.0.0.1:" + std::to_string(twitter_port_) + "/__control/counts"},
-      30000);
+  auto [rc, body] =
+      ts::run_command({"curl", "-sS", "-f", "--cacert", ts::test_pki_dir() + "/ca.crt",
+                       "https://127.0.0.1:" + std::to_string(twitter_port_) + "/__control/counts"},
+                      30000);
   auto v = json::parse(body);
   if (rc != 0 || !v.ok()) return -1;
   return static_cast<int64_t>(json::get_number(v->get(), "requests").value_or(-1));
@@ -617,7 +642,8 @@ std::string media_base64(const std::string& url) {
              reinterpret_cast<const unsigned char*>(path.data()), path.size(), h);
   size_t size = 1024 + static_cast<size_t>(h[1]) * 16;
   std::string bytes(size, '\0');
-  for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((h[0] + i * 131 + (i >> 11)) & 0xff);
+  for (size_t i = 0; i < size; ++i)
+    bytes[i] = static_cast<char>((h[0] + i * 131 + (i >> 11)) & 0xff);
   return core::base64_encode(bytes);
 }
 
@@ -639,12 +665,12 @@ std::string check_item(const std::string& blob_body, const Tweet& t) {
     std::string got = str(o, key);
     return got == want ? "" : std::string(key) + " is \"" + got + "\", expected \"" + want + "\"";
   };
-  for (auto [k, want] : std::vector<std::pair<const char*, std::string>>{
-           {"SchemaVersion", "1.0"},
-           {"Id", t.id},
-           {"SourceType", "Twitter"},
-           {"ItemType", "Tweet"},
-           {"SentTimeUtc", sent_time(t.ms)}}) {
+  for (auto [k, want] :
+       std::vector<std::pair<const char*, std::string>>{{"SchemaVersion", "1.0"},
+                                                        {"Id", t.id},
+                                                        {"SourceType", "Twitter"},
+                                                        {"ItemType", "Tweet"},
+                                                        {"SentTimeUtc", sent_time(t.ms)}}) {
     std::string e = expect(k, want);
     if (!e.empty()) return e;
   }
@@ -654,7 +680,8 @@ std::string check_item(const std::string& blob_body, const Tweet& t) {
   if (!json::get_string(o, "Content")) return "Content is not a string";
   const cJSON* att = cJSON_GetObjectItemCaseSensitive(o, "ContentAttachments");
   if (t.media.empty()) {
-    if (!att || !cJSON_IsNull(att)) return "ContentAttachments is not null for a tweet without media";
+    if (!att || !cJSON_IsNull(att))
+      return "ContentAttachments is not null for a tweet without media";
     return "";
   }
   if (!cJSON_IsArray(att) || cJSON_GetArraySize(att) != static_cast<int>(t.media.size()))

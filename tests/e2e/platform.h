@@ -38,11 +38,11 @@ class Connector {
   ~Connector();
   // Starts `serve` and waits for its "listening" line; false (error()) otherwise.
   bool start(int timeout_ms = 15000);
-  void kill9();                // SIGKILL, then reaps it
-  int stop();                  // SIGTERM; the exit status
-  bool running();              // started and not exited
+  void kill9();    // SIGKILL, then reaps it
+  int stop();      // SIGTERM; the exit status
+  bool running();  // started and not exited
   int port() const { return port_; }
-  std::string log() const;     // every run's output so far
+  std::string log() const;  // every run's output so far
   std::string log_tail(size_t bytes = 4000) const;
   const std::string& error() const { return error_; }
   int restarts() const { return starts_ - 1; }
@@ -59,7 +59,7 @@ class Connector {
 // A tweet of the fake X timeline (GET /__control/state).
 struct Tweet {
   std::string id;
-  int64_t ms = 0;              // created_at, unix ms
+  int64_t ms = 0;                  // created_at, unix ms
   std::vector<std::string> media;  // media_url_https of entities + extended_entities
 };
 
@@ -70,23 +70,22 @@ struct ItemMeta {
 // One POST the fake Event API received.
 struct Completion {
   int seq = 0;
-  int answered_status = 0;   // what the fake answered (200, or a scripted failure)
-  bool answered = false;     // the answer could be written (connection still open)
-  std::string job_id;        // from the query
+  int answered_status = 0;  // what the fake answered (200, or a scripted failure)
+  bool answered = false;    // the answer could be written (connection still open)
+  std::string job_id;       // from the query
   std::string authorization;
   std::string content_type;
-  bool shape_ok = false;     // exactly the §9.1 body shape, compact, keys in order
+  bool shape_ok = false;  // exactly the §9.1 body shape, compact, keys in order
   std::string body;
   // Parsed body (when it is JSON).
   std::string task_id;
-  int status = -1;           // 0 Success, 1 TemporaryFailure, 2 PermanentFailure
+  int status = -1;  // 0 Success, 1 TemporaryFailure, 2 PermanentFailure
   std::vector<ItemMeta> items;
 };
 
 // A job as GET /api/Jobs shows it (contract 7); the raw JSON object too.
 struct JobView {
-  std::string job_id, account_id, account_name, since_id, last_task_id, last_result,
-      last_message;
+  std::string job_id, account_id, account_name, since_id, last_task_id, last_result, last_message;
   uint64_t items_imported = 0, tasks_succeeded = 0, tasks_temporary_failed = 0,
            tasks_permanent_failed = 0, queued_tasks = 0;
   std::string raw;
@@ -101,7 +100,7 @@ class Platform {
   static constexpr char kContainer[] = "platform";
 
   struct Options {
-    int synthetic = 200;         // synthetic tweets of the fake X timeline (every 5th with media)
+    int synthetic = 200;  // synthetic tweets of the fake X timeline (every 5th with media)
     std::map<std::string, std::string> env;  // extra connector settings
   };
   explicit Platform(Options options);
@@ -168,8 +167,8 @@ class Platform {
 
  private:
   bool start_fakes();
-  bool start_node(const std::vector<std::string>& argv, std::unique_ptr<testing_support::Subprocess>* proc,
-                  int* port, int* control_port);
+  bool start_node(const std::vector<std::string>& argv,
+                  std::unique_ptr<testing_support::Subprocess>* proc, int* port, int* control_port);
 
   Options options_;
   testing_support::TempDir tmp_;

@@ -48,12 +48,13 @@ TEST(Platform, HarnessSelfCheck) {
 
   // Event API: a token from the fake AAD, a scripted 500, then a recorded 200.
   std::string aad = "https://127.0.0.1:" + std::to_string(p.aad_port());
-  auto [rc3, tok] = curl({"-f", "-d",
-                          std::string("grant_type=client_credentials&client_id=") +
-                              Platform::kAadClientId + "&client_secret=" + Platform::kAadClientSecret +
-                              "&resource=https%3A%2F%2Fmicrosoft.onmicrosoft.com%2F4e476d41-2395-"
-                              "42be-89ff-34cb9186a1ac",
-                          aad + "/" + Platform::kTenant + "/oauth2/token"});
+  auto [rc3, tok] =
+      curl({"-f", "-d",
+            std::string("grant_type=client_credentials&client_id=") + Platform::kAadClientId +
+                "&client_secret=" + Platform::kAadClientSecret +
+                "&resource=https%3A%2F%2Fmicrosoft.onmicrosoft.com%2F4e476d41-2395-"
+                "42be-89ff-34cb9186a1ac",
+            aad + "/" + Platform::kTenant + "/oauth2/token"});
   ASSERT_EQ(rc3, 0) << tok;
   auto tj = json::parse(tok);
   ASSERT_TRUE(tj.ok()) << tok;
@@ -61,15 +62,15 @@ TEST(Platform, HarnessSelfCheck) {
   ASSERT_FALSE(bearer.empty());
   ASSERT_TRUE(p.event_api_fail(1, 500));
   std::string body =
-      "{\"taskId\":\"t1\",\"status\":0,\"itemMetadata\":[{\"id\":\"5\",\"modificationTimestampUtc\":"
+      "{\"taskId\":\"t1\",\"status\":0,\"itemMetadata\":[{\"id\":\"5\","
+      "\"modificationTimestampUtc\":"
       "\"2024-01-01T00:00:00\",\"fileName\":\"5.json\"}]}";
   std::string url = "https://127.0.0.1:" + std::to_string(p.events_port()) +
                     "/api/data/ondownloadcomplete/?jobId=job";
   for (const char* want : {"500", "200"}) {
-    auto [rc4, code] = curl({"-o", "/dev/null", "-w", "%{http_code}", "-H",
-                             "Authorization: Bearer " + bearer, "-H",
-                             "Content-Type: application/json; charset=utf-8", "--data-binary", body,
-                             url});
+    auto [rc4, code] =
+        curl({"-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer " + bearer,
+              "-H", "Content-Type: application/json; charset=utf-8", "--data-binary", body, url});
     EXPECT_EQ(code, want);
   }
   auto cs = p.completions();
@@ -83,7 +84,8 @@ TEST(Platform, HarnessSelfCheck) {
   EXPECT_EQ(cs[1].status, 0);
   ASSERT_EQ(cs[1].items.size(), 1u);
   EXPECT_EQ(cs[1].items[0].file_name, "5.json");
-  auto found = p.wait_completion("t1", 1000, [](const Completion& c) { return c.answered_status == 200; });
+  auto found =
+      p.wait_completion("t1", 1000, [](const Completion& c) { return c.answered_status == 200; });
   ASSERT_TRUE(found);
   EXPECT_EQ(found->seq, cs[1].seq);
 
@@ -99,18 +101,21 @@ TEST(Platform, HarnessSelfCheck) {
     if (t.media.empty()) continue;
     ++with_media;
     ASSERT_EQ(t.media.size(), 1u);
-    EXPECT_EQ(t.media[0].rfind("https://127.0.0.1:" + std::to_string(p.twitter_port()) + "/media/", 0), 0u)
+    EXPECT_EQ(
+        t.media[0].rfind("https://127.0.0.1:" + std::to_string(p.twitter_port()) + "/media/", 0),
+        0u)
         << t.media[0];
-    auto [rc5, b64] = ts::run_command(
-        {"sh", "-c", "curl -sS -f --cacert \"$0\" \"$1\" | base64 -w0", ts::test_pki_dir() + "/ca.crt",
-         t.media[0]},
-        30000);
+    auto [rc5, b64] =
+        ts::run_command({"sh", "-c", "curl -sS -f --cacert \"$0\" \"$1\" | base64 -w0",
+                         ts::test_pki_dir() + "/ca.crt", t.media[0]},
+                        30000);
     EXPECT_EQ(b64, media_base64(t.media[0]));
   }
   EXPECT_EQ(with_media, 2);  // tweets 5 and 10 of 12
   EXPECT_GE(p.twitter_requests(), with_media);
   EXPECT_EQ(in_window(tweets, tweets[5].ms, tweets[2].ms).size(), 4u);
-  EXPECT_EQ(in_window(tweets, tweets[5].ms, tweets[2].ms, id_u64(tweets[4].id)).size(), 2u);  // tweets 2 and 3
+  EXPECT_EQ(in_window(tweets, tweets[5].ms, tweets[2].ms, id_u64(tweets[4].id)).size(),
+            2u);  // tweets 2 and 3
 
   // The connector restarts on its data directory; kill -9 leaves it restartable.
   p.connector().kill9();
