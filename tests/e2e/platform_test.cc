@@ -46,6 +46,17 @@ TEST(Platform, HarnessSelfCheck) {
                            old.substr(0, q) + "/job/task/2.json" + old.substr(old.find('?'))});
   EXPECT_EQ(out2, "403");
 
+  // Azurite stopped and started again on its port keeps the container and its blobs (the
+  // storage-outage fault test relies on it), and the SAS stays valid.
+  int port = p.azurite().port();
+  p.azurite().stop();
+  EXPECT_FALSE(p.blob_names("job/"));
+  ASSERT_TRUE(p.azurite().start(port)) << p.azurite().error();
+  names = p.blob_names("job/");
+  ASSERT_TRUE(names) << p.error();
+  EXPECT_EQ(names->size(), 1u);
+  EXPECT_EQ(p.read_blobs({"job/task/1.json"}).size(), 1u);
+
   // Event API: a token from the fake AAD, a scripted 500, then a recorded 200.
   std::string aad = "https://127.0.0.1:" + std::to_string(p.aad_port());
   auto [rc3, tok] =
