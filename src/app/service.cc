@@ -18,6 +18,7 @@
 #include "connector/config_api.h"
 #include "connector/inbound_auth.h"
 #include "connector/jwks_fetcher.h"
+#include "connector/setup_api.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -30,6 +31,7 @@
 #include "m365/aad_token_client.h"
 #include "store/box_codec.h"
 #include "store/file_store.h"
+#include "twitter/oauth_client.h"
 #include "uv/loop.h"
 #include "uv/signal.h"
 
@@ -102,6 +104,16 @@ class Service final : public uv::Signal::Handler {
     router_.get("/setup/Validate", guard_->protect(connector::ConfigApi::validate_handler()));
     router_.get("/api/Configuration", guard_->protect(config_api_->get_handler()));
     router_.post("/api/Configuration", guard_->protect(config_api_->post_handler()));
+    start_setup();
+    router_.get("/api/ConnectorSetup/OAuthUrl", guard_->protect(setup_api_->oauth_url_handler()));
+    router_.get("/Views/TwitterOAuth", setup_api_->callback_handler());  // X's redirect: no auth
+    router_.post("/api/ConnectorSetup/StoreToken",
+                 guard_->protect(setup_api_->store_token_handler()));
+    router_.get("/api/ConnectorSetup/GetEntities",
+                guard_->protect(setup_api_->get_entities_handler()));
+    router_.post("/api/ConnectorSetup/SavePage", guard_->protect(setup_api_->save_page_handler()));
+    router_.get("/api/ConnectorSetup/DeleteToken",
+                guard_->protect(setup_api_->delete_token_handler()));
     http::ServerOptions o;
     o.host = config_.listen_host;
     o.port = config_.listen_port;
@@ -204,6 +216,24 @@ class Service final : public uv::Signal::Handler {
     return true;
   }
 
+  // The setup flow: OAuth exchanges with X and the ConnectorSetup endpoints.
+  void start_setup() {
+    twitter::OAuthClient::Options oo;
+    oo.base = config_.twitter_api_base;
+    oauth_ = std::make_unique<twitter::OAuthClient>(*client_, oo, core::SystemClock::instance(),
+                                                    core::SystemRng::instance());
+    connector::SetupApiOptions so;
+    so.twitter_base = config_.twitter_api_base;
+    so.twitter_version = config_.twitter_api_version == TwitterApiVersion::V1_1
+                             ? twitter::ApiVersion::V1
+                             : twitter::ApiVersion::V2;
+    so.tenant_id = config_.tenant_id;
+    so.trust_proxy = config_.trust_proxy;
+    setup_api_ = std::make_unique<connector::SetupApi>(loop_, *store_, *client_, *oauth_,
+                                                       core::SystemClock::instance(),
+                                                       core::SystemRng::instance(), so);
+  }
+
   bool startup_error(const std::string& message) {
     log::error("cannot start", {log::f("error", message)});
     fprintf(stderr, "twitter-connector serve: %s\n", message.c_str());
@@ -260,6 +290,8 @@ class Service final : public uv::Signal::Handler {
   std::unique_ptr<connector::AuthMiddleware> guard_;
   std::unique_ptr<m365::AadTokenClient> aad_;
   std::unique_ptr<connector::ConfigApi> config_api_;
+  std::unique_ptr<twitter::OAuthClient> oauth_;
+  std::unique_ptr<connector::SetupApi> setup_api_;
   http::Router router_;
   OpsState ops_;
   std::unique_ptr<http::Server> server_;

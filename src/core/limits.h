@@ -332,3 +332,25 @@ inline constexpr size_t kMediaMaxBytesCeiling = 4ull * 1024 * 1024 * 1024;
 // A whole media download, all attempts: 512 MB at a slow 1 MB/s is ~9 minutes; 30 minutes.
 inline constexpr uint64_t kMediaTotalTimeoutMs = 30ull * 60 * 1000;
 }  // namespace core::limits
+// --- setup flow: OAuth exchanges and the setup endpoints (src/twitter/oauth_client,
+// --- src/connector/setup_api)
+namespace core::limits {
+// One request_token or access_token POST, connecting included. An admin waits at the setup
+// page; X answers in well under a second, so 20 s means "down" without stranding the admin.
+inline constexpr uint64_t kOAuthExchangeTimeoutMs = 20'000;
+// X's answer to either step: form-encoded tokens (~200 bytes) or a short error document.
+inline constexpr size_t kMaxOAuthAnswerBytes = 16 * 1024;
+// Exchanges in flight at once. Each is an admin's click; 32 covers any real use and keeps a
+// looping page from turning the service into a request generator against X.
+inline constexpr size_t kMaxOAuthExchanges = 32;
+// redirectUrl and loginUrl: a callback URL registered with X (an origin plus
+// /Views/TwitterOAuth) or X's authenticate URL with a request token fit easily in 2 KiB.
+inline constexpr size_t kMaxSetupUrlBytes = 2048;
+// oauth_verifier / temporaryAccessCode and oauth_token / denied from X: ~30-byte tokens.
+inline constexpr size_t kMaxOAuthTokenBytes = 256;
+// POST api/ConnectorSetup/StoreToken: three short strings.
+inline constexpr size_t kMaxStoreTokenBodyBytes = 8 * 1024;
+// GetEntities identity look-ups in flight at once (one X call each), same reasoning as
+// kMaxOAuthExchanges.
+inline constexpr size_t kMaxIdentityLookups = 32;
+}  // namespace core::limits

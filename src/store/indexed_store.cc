@@ -165,6 +165,10 @@ void IndexedStore::take_pending_auth(std::string token, Callback<PendingAuth> cb
   mutate(std::move(cb), [&](cJSON* j) { return state_.take_pending_auth(token, j); });
 }
 
+void IndexedStore::take_latest_pending_auth_for_job(std::string job_id, Callback<PendingAuth> cb) {
+  mutate(std::move(cb), [&](cJSON* j) { return state_.take_latest_pending_auth_for_job(job_id, j); });
+}
+
 void IndexedStore::delete_pending_auths_for_job(std::string job_id, Callback<size_t> cb) {
   mutate(std::move(cb), [&](cJSON* j) {
     return core::Result<size_t>(state_.delete_pending_auths_for_job(job_id, j));

@@ -41,6 +41,7 @@ class IndexedStore : public Store, private uv::Timer::Handler {
   void delete_job(std::string job_id, DoneCallback cb) override;
   void put_pending_auth(PendingAuth auth, DoneCallback cb) override;
   void take_pending_auth(std::string request_token, Callback<PendingAuth> cb) override;
+  void take_latest_pending_auth_for_job(std::string job_id, Callback<PendingAuth> cb) override;
   void delete_pending_auths_for_job(std::string job_id, Callback<size_t> cb) override;
   void enqueue_task(Task task, Callback<EnqueueOutcome> cb) override;
   void lease_task(std::string owner, int64_t visibility_ms,

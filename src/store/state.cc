@@ -196,6 +196,20 @@ core::Result<PendingAuth> State::take_pending_auth(const std::string& token, cJS
   return out;
 }
 
+core::Result<PendingAuth> State::take_latest_pending_auth_for_job(const std::string& job_id,
+                                                                cJSON* journal) {
+  purge_expired_auths();
+  const PendingAuth* latest = nullptr;
+  for (const auto& [token, a] : auths_) {
+    // The map is ordered by token, so ">=" keeps the greatest token among equal times.
+    if (a.job_id == job_id && (!latest || a.created_ms >= latest->created_ms)) latest = &a;
+  }
+  if (!latest) return make_error(Errc::NotFound, "pending sign-in of the job");
+  PendingAuth out = *latest;
+  push(journal, op_with_id("auth_del", out.request_token).release());
+  return out;
+}
+
 size_t State::delete_pending_auths_for_job(const std::string& job_id, cJSON* journal) {
   std::vector<std::string> tokens;
   for (const auto& [token, a] : auths_)

@@ -45,6 +45,10 @@ class State {
   core::Status delete_job(const std::string& job_id, cJSON* journal);
   core::Status put_pending_auth(PendingAuth auth, cJSON* journal);
   core::Result<PendingAuth> take_pending_auth(const std::string& token, cJSON* journal);
+  // Newest by created_ms; among sign-ins created in the same millisecond, the greatest token
+  // (deterministic, and either is as good: both were started for this job by an admin).
+  core::Result<PendingAuth> take_latest_pending_auth_for_job(const std::string& job_id,
+                                                             cJSON* journal);
   size_t delete_pending_auths_for_job(const std::string& job_id, cJSON* journal);
   core::Result<EnqueueOutcome> enqueue_task(Task task, cJSON* journal);
   core::Result<std::optional<Lease>> lease_task(const std::string& owner, int64_t visibility_ms,

@@ -62,6 +62,9 @@ class Store {
   virtual void put_pending_auth(PendingAuth auth, DoneCallback cb) = 0;
   // Returns and deletes the sign-in (single use). NotFound if unknown or expired.
   virtual void take_pending_auth(std::string request_token, Callback<PendingAuth> cb) = 0;
+  // Returns and deletes the job's most recently created unexpired sign-in (the reference's
+  // StoreToken knows only the job, not the request token). NotFound if the job has none.
+  virtual void take_latest_pending_auth_for_job(std::string job_id, Callback<PendingAuth> cb) = 0;
   // Deletes every sign-in of the job; returns how many.
   virtual void delete_pending_auths_for_job(std::string job_id, Callback<size_t> cb) = 0;
 

@@ -9,7 +9,7 @@
 //   node fake_twitter.js [--cert FILE --key FILE] [--config FILE] [--consumer-key K]
 //     [--consumer-secret S] [--token T --token-secret TS] [--user-id ID] [--screen-name NAME]
 //     [--synthetic N] [--fixtures DIR] [--timeline FILE] [--port P] [--max-lifetime S]
-//     [--timestamp-skew S] [--rate-limit N] [--media-base URL|self]
+//     [--timestamp-skew S] [--rate-limit N] [--callback-urls URL,URL] [--media-base URL|self]
 //
 // --config FILE: a JSON object with any option above in camelCase (consumerKey, consumerSecret,
 // token, tokenSecret, userId, screenName, name, synthetic, timeline, rateLimit, ...).
@@ -19,10 +19,16 @@
 // may reach 127.0.0.1 only can download every attachment.
 // Control (no OAuth): POST /__control {"inject":[{"status":429,"reset_in":S,"match":"/2/users"},
 // {"status":503},{"reset_mid_body":true}], "add_tweets":N|[tweets], "media_size":{"path","bytes"},
-// "revoke_token":T, "clear_log":true, "delay":{"timeline_ms":N,"media_ms":N}};
-// GET /__control/state (ids newest first; "tweets": [{id, created_at (ISO), media: [urls]}] in
-// the same order), /__control/log, /__control/counts ({"requests","timeline","media"} served
-// so far: a cheap progress measure).
+// "revoke_token":T, "clear_log":true, "deny_next_authorize":true,
+// "delay":{"timeline_ms":N,"media_ms":N}}; GET /__control/state (ids newest first; "tweets":
+// [{id, created_at (ISO), media: [urls]}] in the same order), /__control/log, /__control/counts
+// ({"requests","timeline","media"} served so far: a cheap progress measure).
+//
+// Sign-in (3-legged): GET /oauth/authenticate|authorize?oauth_token=T answers the consent step
+// at once with a 302 to the request token's callback, `?oauth_token=T&oauth_verifier=V` (the
+// user approved) or, after "deny_next_authorize", `?denied=T` (the user cancelled; the request
+// token is gone). With --callback-urls (the X app's approved list), request_token with any
+// other oauth_callback is refused as X does: 403, XML error code 415.
 //
 // Media bytes of a path P (no query): byte[i] = (seed + i * 131 + (i >> 11)) & 0xff where seed
 // is the first byte of SHA-256(P); default length 1024 + (second byte of the hash) * 16 bytes,
@@ -52,6 +58,7 @@ function parseArgs(argv) {
     '--fixtures': 'fixtures', '--timeline': 'timeline', '--port': 'port',
     '--max-lifetime': 'maxLifetime', '--timestamp-skew': 'timestampSkew', '--rate-limit': 'rateLimit',
     '--media-base': 'mediaBase',
+    '--callback-urls': 'callbackUrls',
   };
   for (let i = 2; i < argv.length; i++) {
     const k = map[argv[i]];
@@ -60,6 +67,7 @@ function parseArgs(argv) {
   }
   if (o.config) Object.assign(o, JSON.parse(fs.readFileSync(o.config, 'utf8')));
   for (const k of ['port', 'maxLifetime', 'timestampSkew', 'rateLimit', 'synthetic']) o[k] = Number(o[k]);
+  if (typeof o.callbackUrls === 'string') o.callbackUrls = o.callbackUrls.split(',').filter((u) => u);
   return o;
 }
 const opt = parseArgs(process.argv);
@@ -117,6 +125,7 @@ const state = {
   log: [],
   delay: { timeline_ms: 0, media_ms: 0 },
   counts: { requests: 0, timeline: 0, media: 0 },
+  denyNextAuthorize: false,
 };
 // Where media URLs point (see --media-base); resolved once the port is known for "self".
 let selfBase = null;
@@ -470,6 +479,7 @@ function control(req, url, body, res) {
   if (c.revoke_token) state.accessTokens.delete(c.revoke_token);
   if (c.clear_log) state.log = [];
   if (c.delay) Object.assign(state.delay, c.delay);
+  if (c.deny_next_authorize !== undefined) state.denyNextAuthorize = !!c.deny_next_authorize;
   return send(res, 200, JSON.stringify({ ok: true, tweets: state.tweets.length, pending_faults: state.faults.length }));
 }
 // Kills a connection mid-response: a TCP RST on plain sockets; on TLS sockets (whose handle
@@ -529,6 +539,13 @@ function handle(req, res, body) {
   if (req.method === 'GET' && (route === '/oauth/authenticate' || route === '/oauth/authorize')) {
     const t = state.requestTokens.get(url.searchParams.get('oauth_token') || '');
     if (!t) return send(res, 401, 'Invalid request token.', 'text/html;charset=utf-8');
+    if (state.denyNextAuthorize) {
+      state.denyNextAuthorize = false;
+      state.requestTokens.delete(url.searchParams.get('oauth_token'));
+      const denied = t.callback + (t.callback.includes('?') ? '&' : '?') + `denied=${enc(url.searchParams.get('oauth_token'))}`;
+      res.writeHead(302, { location: denied, 'content-length': 0 });
+      return res.end();
+    }
     t.verifier = crypto.randomBytes(16).toString('hex');
     const loc = t.callback + (t.callback.includes('?') ? '&' : '?') +
       `oauth_token=${enc(url.searchParams.get('oauth_token'))}&oauth_verifier=${enc(t.verifier)}`;
@@ -555,6 +572,10 @@ function handle(req, res, body) {
   if (req.method === 'POST' && route === '/oauth/request_token') {
     const cb = v.params.oauth_callback;
     if (!cb) return unauthorized(res, route, 'oauth_callback missing');
+    if (Array.isArray(opt.callbackUrls) && opt.callbackUrls.length && !opt.callbackUrls.includes(cb)) {
+      state.log[state.log.length - 1].auth = 'rejected: callback not approved';
+      return send(res, 403, '<?xml version="1.0" encoding="UTF-8"?><errors><error code="415">Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings</error></errors>', 'application/xml;charset=utf-8');
+    }
     const token = crypto.randomBytes(12).toString('hex'), secret = crypto.randomBytes(20).toString('hex');
     state.requestTokens.set(token, { secret, callback: cb });
     return respond(200, `oauth_token=${token}&oauth_token_secret=${secret}&oauth_callback_confirmed=true`, 'text/html;charset=utf-8');

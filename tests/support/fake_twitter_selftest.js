@@ -230,6 +230,22 @@ async function main() {
       eq(again.status, 401, 'request token is single use');
     });
 
+    await test('three-legged OAuth flow: the user cancels', async () => {
+      const cb = 'https://connector.example/Views/TwitterOAuth';
+      const rt = await request(plain, 'POST', '/oauth/request_token', { token: null, tokenSecret: '', extra: { oauth_callback: cb } });
+      eq(rt.status, 200, 'request_token status');
+      const f = new URLSearchParams(rt.body.toString());
+      await control(plain, { deny_next_authorize: true });
+      const auth = await request(plain, 'GET', `/oauth/authenticate?oauth_token=${f.get('oauth_token')}`, { auth: false });
+      eq(auth.status, 302, 'authenticate redirects');
+      const loc = new URL(auth.headers.location);
+      eq(loc.origin + loc.pathname, cb, 'back to the callback');
+      eq(loc.searchParams.get('denied'), f.get('oauth_token'), 'denied carries the request token');
+      eq(loc.searchParams.get('oauth_verifier'), null, 'no verifier when denied');
+      const again = await request(plain, 'GET', `/oauth/authenticate?oauth_token=${f.get('oauth_token')}`, { auth: false });
+      eq(again.status, 401, 'a cancelled request token is gone');
+    });
+
     await test('v2 paging: next_token walks everything once; since_id is exclusive', async () => {
       const all = JSON.parse((await request(tls, 'GET', '/__control/state', { auth: false })).body).ids;
       eq(all.length, 450, 'synthetic size');

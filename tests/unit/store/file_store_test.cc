@@ -187,6 +187,33 @@ TEST_F(FileStoreTest, EverythingSurvivesReopen) {
   close(s);
 }
 
+TEST_F(FileStoreTest, TakingTheLatestSignInOfAJobIsDurable) {
+  auto s = open_ok();
+  fill(*s);
+  clock.advance_ms(1000);
+  PendingAuth newer{"req-token-2", "REQ-SECRET-2", "job1", "st2", 0};
+  ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->put_pending_auth(newer, cb); }).ok());
+  close(s);
+  s = open_ok();
+  auto a = call<PendingAuth>(
+      loop, [&](Callback<PendingAuth> cb) { s->take_latest_pending_auth_for_job("job1", cb); });
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->request_token, "req-token-2");
+  EXPECT_EQ(a->request_token_secret, "REQ-SECRET-2");
+  EXPECT_EQ(a->state, "st2");
+  close(s);
+  s = open_ok();  // the take was journaled: only the older sign-in is left
+  auto b = call<PendingAuth>(
+      loop, [&](Callback<PendingAuth> cb) { s->take_latest_pending_auth_for_job("job1", cb); });
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->request_token, "req-token");
+  EXPECT_EQ(call<PendingAuth>(loop, [&](Callback<PendingAuth> cb) {
+              s->take_latest_pending_auth_for_job("job1", cb);
+            }).error().code,
+            core::Errc::NotFound);
+  close(s);
+}
+
 TEST_F(FileStoreTest, LeasedTaskIsVisibleAfterRestartWithItsAttempts) {
   auto s = open_ok();
   fill(*s);

@@ -200,6 +200,54 @@ TEST_F(MemoryStoreTest, PendingAuthSingleUseAndTtl) {
   EXPECT_TRUE(take("rt3").ok());
 }
 
+TEST_F(MemoryStoreTest, TakeLatestPendingAuthForJobIsNewestFirstSingleUseAndSkipsExpired) {
+  auto put = [&](const char* token, const char* job_id) {
+    PendingAuth a{token, std::string("secret-") + token, job_id, "s", 0};
+    return done(loop, [&](DoneCallback cb) { s->put_pending_auth(a, cb); });
+  };
+  auto take_latest = [&](const std::string& job_id) {
+    return call<PendingAuth>(
+        loop, [&](Callback<PendingAuth> cb) { s->take_latest_pending_auth_for_job(job_id, cb); });
+  };
+  ASSERT_TRUE(put("old", "job1").ok());
+  clock.advance_ms(1000);
+  ASSERT_TRUE(put("other-job", "job2").ok());
+  clock.advance_ms(1000);
+  ASSERT_TRUE(put("new", "job1").ok());
+  auto a = take_latest("job1");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->request_token, "new");
+  EXPECT_EQ(a->request_token_secret, "secret-new");
+  // Taken means gone, by either way of taking it.
+  EXPECT_EQ(call<PendingAuth>(loop, [&](Callback<PendingAuth> cb) {
+              s->take_pending_auth("new", cb);
+            }).error().code,
+            core::Errc::NotFound);
+  auto b = take_latest("job1");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->request_token, "old");
+  EXPECT_EQ(take_latest("job1").error().code, core::Errc::NotFound);
+  EXPECT_EQ(take_latest("no-such-job").error().code, core::Errc::NotFound);
+  // The other job's sign-in was untouched, until it expires.
+  clock.advance_ms(lim::kPendingAuthTtlMs);
+  EXPECT_EQ(take_latest("job2").error().code, core::Errc::NotFound);
+}
+
+TEST_F(MemoryStoreTest, TakeLatestPendingAuthBreaksTiesByToken) {
+  for (const char* t : {"tok-a", "tok-c", "tok-b"}) {
+    PendingAuth a{t, "x", "job1", "s", 0};
+    ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->put_pending_auth(a, cb); }).ok());
+  }
+  std::vector<std::string> order;
+  for (int i = 0; i < 3; ++i) {
+    auto a = call<PendingAuth>(
+        loop, [&](Callback<PendingAuth> cb) { s->take_latest_pending_auth_for_job("job1", cb); });
+    ASSERT_TRUE(a.ok());
+    order.push_back(a->request_token);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"tok-c", "tok-b", "tok-a"}));
+}
+
 TEST_F(MemoryStoreTest, PendingAuthCountIsBounded) {
   for (size_t i = 0; i < lim::kMaxPendingAuths; ++i) {
     PendingAuth a{"rt" + std::to_string(i), "x", "job", "s", 0};

@@ -68,6 +68,7 @@ TEST(State, FailedMutationsJournalNothing) {
   EXPECT_FALSE(s.put_job(bad, journal.get()).ok());
   EXPECT_FALSE(s.delete_job("nope", journal.get()).ok());
   EXPECT_FALSE(s.take_pending_auth("nope", journal.get()).ok());
+  EXPECT_FALSE(s.take_latest_pending_auth_for_job("nope", journal.get()).ok());
   EXPECT_FALSE(s.complete_task("t", "L1", TaskOutcome{}, journal.get()).ok());
   auto none = s.lease_task("w", 1000, journal.get());
   ASSERT_TRUE(none.ok());
