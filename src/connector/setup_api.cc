@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/codec.h"
 #include "core/limits.h"
@@ -69,6 +70,36 @@ bool token_like(std::optional<std::string_view> v) {
   return v && store::check_id(*v, "").ok() && v->size() <= lim::kMaxOAuthTokenBytes;
 }
 
+// GetEntities' answer: the one account, AlreadyUsed when any job holds that X user.
+std::string entities_body(const twitter::Identity& who, const std::vector<store::Job>& jobs) {
+  bool used = false;
+  for (const store::Job& j : jobs) used = used || j.twitter_user_id == who.id;
+  json::Json arr = json::array();
+  json::Json e = json::object();
+  json::add_string(e.get(), "Id", who.id);
+  json::add_string(e.get(), "Name", who.username);
+  json::add_null(e.get(), "AdditionalInfo");
+  json::add_bool(e.get(), "AlreadyUsed", used);
+  json::push(arr.get(), std::move(e));
+  return json::dump(arr.get());
+}
+
+// GetEntities when X did not say who the token is: 409 when the sign-in must be redone, 502
+// otherwise (logged with X's classification).
+http::Response identity_failure(const std::string& job_id, const twitter::ApiFailure& failure) {
+  log::warn("cannot read the connected account from X",
+            {log::f("job", job_id), log::f("error", core::errc_name(failure.error.code)),
+             log::f("status", failure.api.http_status), log::f("detail", failure.message)});
+  if (failure.api.needs_relogin || failure.error.code == Errc::Unauthorized)
+    return setup_message(409, "X no longer accepts the sign-in saved for job " + job_id +
+                                  " (revoked, or the Twitter Api Key changed); sign in with "
+                                  "Twitter again");
+  if (failure.api.http_status == 0 && failure.error.code != Errc::Parse)
+    return setup_message(502,
+                         "X could not be reached (" + failure.message + "); try again in a moment");
+  return setup_message(502, failure.message);
+}
+
 }  // namespace
 
 SetupApi::SetupApi(uv::Loop& loop, store::Store& store, http::Client& http,
@@ -116,40 +147,20 @@ void SetupApi::oauth_url(http::Request& req, http::Responder res) {
                        secure](core::Result<store::Settings> s) {
     if (!s.ok()) return held->respond(store_unavailable());
     if (!has_app_credentials(*s))
-      return held->respond(setup_message(409, "The Twitter app is not configured: " +
-                                                  std::string(kConfigureHint)));
+      return held->respond(
+          setup_message(409, "The Twitter app is not configured: " + std::string(kConfigureHint)));
     auto started = oauth_.request_token(
         app_of(*s), redirect,
-        [this, held, job_id, redirect, secure](core::Result<oauth::RequestToken> token,
-                                               const twitter::OAuthFailure& failure) {
+        [this, held, job_id, secure](core::Result<oauth::RequestToken> token,
+                                     const twitter::OAuthFailure& failure) {
           if (!token.ok()) {
             log::warn("X refused the sign-in request",
-                      {log::f("job", job_id), log::f("reason", twitter::oauth_failure_kind_name(
-                                                                   failure.kind)),
+                      {log::f("job", job_id),
+                       log::f("reason", twitter::oauth_failure_kind_name(failure.kind)),
                        log::f("detail", failure.detail)});
             return held->respond(setup_message(502, failure.message));
           }
-          unsigned char raw[32];
-          rng_.fill(raw, sizeof raw);
-          std::string state =
-              core::hex_encode(std::string_view(reinterpret_cast<char*>(raw), sizeof raw));
-          std::string url = oauth_.authenticate_url(token->token);
-          store::PendingAuth pending{token->token, token->secret, job_id, state, 0};
-          store_.put_pending_auth(std::move(pending), [held, job_id, state, url,
-                                                       secure](core::Status st) {
-            if (!st.ok()) {
-              if (st.error().code == Errc::Busy)
-                return held->respond(setup_message(
-                    503, "too many sign-ins are in progress; finish them or wait 15 minutes"));
-              log::error("cannot store a pending sign-in", {log::f("error", st.error().where)});
-              return held->respond(store_unavailable());
-            }
-            log::info("sign-in started", {log::f("job", job_id)});
-            json::Json s = json::string(url);
-            http::Response r = setup_json(json::dump(s.get()));
-            r.headers.add("Set-Cookie", sign_in_cookie(state, secure));
-            held->respond(std::move(r));
-          });
+          remember_sign_in(held, job_id, std::move(*token), secure);
         });
     if (!started.ok()) {
       if (started.error().code == Errc::Busy)
@@ -162,6 +173,30 @@ void SetupApi::oauth_url(http::Request& req, http::Responder res) {
   });
 }
 
+// Stores the pending sign-in with a fresh state, then answers with X's URL and the cookie.
+void SetupApi::remember_sign_in(std::shared_ptr<http::Responder> held, std::string job_id,
+                                oauth::RequestToken token, bool secure) {
+  unsigned char raw[32];
+  rng_.fill(raw, sizeof raw);
+  std::string state = core::hex_encode(std::string_view(reinterpret_cast<char*>(raw), sizeof raw));
+  std::string url = oauth_.authenticate_url(token.token);
+  store::PendingAuth pending{std::move(token.token), std::move(token.secret), job_id, state, 0};
+  store_.put_pending_auth(std::move(pending), [held, job_id, state, url, secure](core::Status st) {
+    if (!st.ok()) {
+      if (st.error().code == Errc::Busy)
+        return held->respond(setup_message(
+            503, "too many sign-ins are in progress; finish them or wait 15 minutes"));
+      log::error("cannot store a pending sign-in", {log::f("error", st.error().where)});
+      return held->respond(store_unavailable());
+    }
+    log::info("sign-in started", {log::f("job", job_id)});
+    json::Json body = json::string(url);
+    http::Response r = setup_json(json::dump(body.get()));
+    r.headers.add("Set-Cookie", sign_in_cookie(state, secure));
+    held->respond(std::move(r));
+  });
+}
+
 // ------------------------------------------------------------------- /Views/TwitterOAuth
 
 void SetupApi::callback(http::Request& req, http::Responder res) {
@@ -170,8 +205,9 @@ void SetupApi::callback(http::Request& req, http::Responder res) {
     if (!is_allowed_login_url(*login, options_.twitter_base)) {
       log::warn("refused a sign-in redirect that does not lead to X's sign-in page");
       return res.respond(callback_page(
-          400, "This link does not lead to X's sign-in page. Start again from the connector's "
-               "setup page."));
+          400,
+          "This link does not lead to X's sign-in page. Start again from the connector's "
+          "setup page."));
     }
     return res.respond(callback_redirect(*login));
   }
@@ -183,42 +219,40 @@ void SetupApi::callback(http::Request& req, http::Responder res) {
   };
   if (auto denied = req.query_param("denied")) {
     if (!token_like(denied)) return redirect(SignInStatus::Denied, "");
-    store_.take_pending_auth(std::string(*denied),
-                             [redirect](core::Result<store::PendingAuth> p) {
-                               if (p.ok())
-                                 log::info("sign-in cancelled at X", {log::f("job", p->job_id)});
-                               redirect(SignInStatus::Denied, "");
-                             });
+    store_.take_pending_auth(std::string(*denied), [redirect](core::Result<store::PendingAuth> p) {
+      if (p.ok()) log::info("sign-in cancelled at X", {log::f("job", p->job_id)});
+      redirect(SignInStatus::Denied, "");
+    });
     return;
   }
   auto token = req.query_param("oauth_token");
   auto verifier = req.query_param("oauth_verifier");
   if (!token && !verifier) {
     return held->respond(callback_page(400,
-                                     "This page is where X returns after signing in. Start from "
-                                     "the connector's setup page."));
+                                       "This page is where X returns after signing in. Start from "
+                                       "the connector's setup page."));
   }
   if (!token_like(token) || !token_like(verifier)) return redirect(SignInStatus::Expired, "");
   std::string cookie = cookie_value(req.headers, kSignInCookie).value_or("");
   std::string v(*verifier);
   // Taken before the state is compared: a callback with the wrong cookie also ends the sign-in,
   // so a guessed or stolen callback URL can be tried once at most.
-  store_.take_pending_auth(std::string(*token), [this, redirect, cookie,
-                                                 v](core::Result<store::PendingAuth> p) {
-    if (!p.ok()) {
-      log::warn("sign-in callback for an unknown, used or expired sign-in",
-                {log::f("error", p.error().where)});
-      return redirect(SignInStatus::Expired, "");
-    }
-    if (cookie.empty() || !core::constant_time_equal(cookie, p->state)) {
-      log::warn("sign-in callback from a browser that did not start it (cookie missing or "
-                "different); the sign-in was discarded",
-                {log::f("job", p->job_id), log::f("cookie", !cookie.empty())});
-      return redirect(SignInStatus::Expired, "");
-    }
-    complete_sign_in(std::move(*p), v,
-                     [redirect](Finish f) { redirect(f.status, f.account); });
-  });
+  store_.take_pending_auth(
+      std::string(*token), [this, redirect, cookie, v](core::Result<store::PendingAuth> p) {
+        if (!p.ok()) {
+          log::warn("sign-in callback for an unknown, used or expired sign-in",
+                    {log::f("error", p.error().where)});
+          return redirect(SignInStatus::Expired, "");
+        }
+        if (cookie.empty() || !core::constant_time_equal(cookie, p->state)) {
+          log::warn(
+              "sign-in callback from a browser that did not start it (cookie missing or "
+              "different); the sign-in was discarded",
+              {log::f("job", p->job_id), log::f("cookie", !cookie.empty())});
+          return redirect(SignInStatus::Expired, "");
+        }
+        complete_sign_in(std::move(*p), v, [redirect](Finish f) { redirect(f.status, f.account); });
+      });
 }
 
 void SetupApi::complete_sign_in(store::PendingAuth pending, std::string verifier, FinishFn done) {
@@ -230,8 +264,9 @@ void SetupApi::complete_sign_in(store::PendingAuth pending, std::string verifier
                 {log::f("job", job_id), log::f("reason", reason), log::f("detail", detail)});
       done(Finish{SignInStatus::Failed, status, std::move(message), ""});
     };
-    if (!s.ok()) return fail(503, "the connector's store is unavailable; retry in a moment",
-                             "store", s.error().where);
+    if (!s.ok())
+      return fail(503, "the connector's store is unavailable; retry in a moment", "store",
+                  s.error().where);
     if (!has_app_credentials(*s))
       return fail(409, "The Twitter app is not configured: " + std::string(kConfigureHint),
                   "settings", "Twitter Api Key or Secret missing");
@@ -263,9 +298,9 @@ void SetupApi::complete_sign_in(store::PendingAuth pending, std::string verifier
               return done(Finish{SignInStatus::Failed, 503,
                                  "the account could not be saved; sign in with Twitter again", ""});
             }
-            log::info("twitter account connected",
-                      {log::f("job", job_id), log::f("account", account),
-                       log::f("user_id", user_id)});
+            log::info(
+                "twitter account connected",
+                {log::f("job", job_id), log::f("account", account), log::f("user_id", user_id)});
             done(Finish{SignInStatus::Connected, 200, "", account});
           });
         });
@@ -299,8 +334,8 @@ void SetupApi::store_token(http::Request& req, http::Responder res) {
     fields[i] = v->valuestring;
   }
   if (!token_like(fields[0]))
-    return res.respond(setup_message(400, "temporaryAccessCode is not an X verifier: " +
-                                              std::string(shape)));
+    return res.respond(
+        setup_message(400, "temporaryAccessCode is not an X verifier: " + std::string(shape)));
   std::string why;
   if (!check_redirect_url(fields[1], &why)) return res.respond(setup_message(400, why));
   if (!store::check_id(fields[2], "jobId").ok())
@@ -345,8 +380,9 @@ void SetupApi::get_entities(http::Request& req, http::Responder res) {
 void SetupApi::identity_of(store::Job job, http::Responder res) {
   Held held = hold(std::move(res));
   if (lookups_ >= lim::kMaxIdentityLookups)
-    return held->respond(setup_message(503, "too many accounts are being looked up at once; "
-                                            "retry in a moment"));
+    return held->respond(setup_message(503,
+                                       "too many accounts are being looked up at once; "
+                                       "retry in a moment"));
   ++lookups_;
   store_.get_settings([this, held, job = std::move(job)](core::Result<store::Settings> s) {
     auto finish = [this, held](http::Response r) {
@@ -355,50 +391,28 @@ void SetupApi::identity_of(store::Job job, http::Responder res) {
     };
     if (!s.ok()) return finish(store_unavailable());
     if (!has_app_credentials(*s))
-      return finish(setup_message(409, "The Twitter app is not configured: " +
-                                           std::string(kConfigureHint)));
+      return finish(
+          setup_message(409, "The Twitter app is not configured: " + std::string(kConfigureHint)));
     twitter::ApiSettings settings;
     settings.base = options_.twitter_base;
     settings.version = options_.twitter_version;
     // The client is needed only to sign and start the request; the response goes to the
     // callback, which owns everything it uses.
-    twitter::ApiClient api(
-        loop_, http_,
-        twitter::Credentials{s->twitter_api_key, s->twitter_api_secret_key, job.user_token,
-                             job.user_token_secret},
-        settings, clock_, rng_);
+    twitter::ApiClient api(loop_, http_,
+                           twitter::Credentials{s->twitter_api_key, s->twitter_api_secret_key,
+                                                job.user_token, job.user_token_secret},
+                           settings, clock_, rng_);
     std::string job_id = job.job_id;
-    auto started = api.fetch_identity([this, finish, job_id](
-                                          core::Result<twitter::Identity> identity,
-                                          const twitter::ApiFailure& failure) {
-      if (!identity.ok()) {
-        log::warn("cannot read the connected account from X",
-                  {log::f("job", job_id), log::f("error", core::errc_name(failure.error.code)),
-                   log::f("status", failure.api.http_status), log::f("detail", failure.message)});
-        if (failure.api.needs_relogin || failure.error.code == Errc::Unauthorized)
-          return finish(setup_message(
-              409, "X no longer accepts the sign-in saved for job " + job_id +
-                       " (revoked, or the Twitter Api Key changed); sign in with Twitter again"));
-        if (failure.api.http_status == 0 && failure.error.code != Errc::Parse)
-          return finish(setup_message(502, "X could not be reached (" + failure.message +
-                                               "); try again in a moment"));
-        return finish(setup_message(502, failure.message));
-      }
-      twitter::Identity who = std::move(*identity);
-      store_.list_jobs([finish, who](core::Result<std::vector<store::Job>> jobs) {
-        if (!jobs.ok()) return finish(store_unavailable());
-        bool used = false;
-        for (const store::Job& j : *jobs) used = used || j.twitter_user_id == who.id;
-        json::Json arr = json::array();
-        json::Json e = json::object();
-        json::add_string(e.get(), "Id", who.id);
-        json::add_string(e.get(), "Name", who.username);
-        json::add_null(e.get(), "AdditionalInfo");
-        json::add_bool(e.get(), "AlreadyUsed", used);
-        json::push(arr.get(), std::move(e));
-        finish(setup_json(json::dump(arr.get())));
-      });
-    });
+    auto started =
+        api.fetch_identity([this, finish, job_id](core::Result<twitter::Identity> identity,
+                                                  const twitter::ApiFailure& failure) {
+          if (!identity.ok()) return finish(identity_failure(job_id, failure));
+          twitter::Identity who = std::move(*identity);
+          store_.list_jobs([finish, who](core::Result<std::vector<store::Job>> jobs) {
+            if (!jobs.ok()) return finish(store_unavailable());
+            finish(setup_json(entities_body(who, *jobs)));
+          });
+        });
     if (!started.ok())
       finish(setup_message(503, "the request to X could not be started; retry in a moment"));
   });

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "connector/setup_flow.h"
@@ -70,6 +71,8 @@ class SetupApi {
   void save_page(http::Request& req, http::Responder res);
   void delete_token(http::Request& req, http::Responder res);
 
+  void remember_sign_in(std::shared_ptr<http::Responder> held, std::string job_id,
+                        oauth::RequestToken token, bool secure);
   // access_token for a taken pending sign-in, then link_account. done runs exactly once.
   void complete_sign_in(store::PendingAuth pending, std::string verifier, FinishFn done);
   void identity_of(store::Job job, http::Responder res);

@@ -50,7 +50,8 @@ bool check_redirect_url(std::string_view url, std::string* message) {
   auto parsed = http::parse_url(url);
   if (!parsed.ok() || has_space_or_control(url) || url.find('#') != std::string_view::npos ||
       !parsed->userinfo.empty()) {
-    *message = "redirectUrl is not a valid URL (no spaces, user:password@ or #fragment): " + example;
+    *message =
+        "redirectUrl is not a valid URL (no spaces, user:password@ or #fragment): " + example;
     return false;
   }
   if (parsed->target.find('?') != std::string::npos) {
@@ -68,8 +69,8 @@ bool is_allowed_login_url(std::string_view login_url, std::string_view twitter_b
   if (login_url.size() > lim::kMaxSetupUrlBytes || has_space_or_control(login_url) ||
       login_url.find('#') != std::string_view::npos)
     return false;
-  for (std::string_view path : {std::string_view("/oauth/authenticate?"),
-                                std::string_view("/oauth/authorize?")}) {
+  for (std::string_view path :
+       {std::string_view("/oauth/authenticate?"), std::string_view("/oauth/authorize?")}) {
     std::string prefix = std::string(twitter_base) + std::string(path);
     if (login_url.size() > prefix.size() && login_url.substr(0, prefix.size()) == prefix)
       return http::parse_url(login_url).ok();

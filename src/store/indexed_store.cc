@@ -166,7 +166,8 @@ void IndexedStore::take_pending_auth(std::string token, Callback<PendingAuth> cb
 }
 
 void IndexedStore::take_latest_pending_auth_for_job(std::string job_id, Callback<PendingAuth> cb) {
-  mutate(std::move(cb), [&](cJSON* j) { return state_.take_latest_pending_auth_for_job(job_id, j); });
+  mutate(std::move(cb),
+         [&](cJSON* j) { return state_.take_latest_pending_auth_for_job(job_id, j); });
 }
 
 void IndexedStore::delete_pending_auths_for_job(std::string job_id, Callback<size_t> cb) {

@@ -197,7 +197,7 @@ core::Result<PendingAuth> State::take_pending_auth(const std::string& token, cJS
 }
 
 core::Result<PendingAuth> State::take_latest_pending_auth_for_job(const std::string& job_id,
-                                                                cJSON* journal) {
+                                                                  cJSON* journal) {
   purge_expired_auths();
   const PendingAuth* latest = nullptr;
   for (const auto& [token, a] : auths_) {

@@ -4,7 +4,6 @@
 
 #include <cJSON.h>
 
-#include <cstdlib>
 #include <utility>
 
 #include "json/json.h"
@@ -50,7 +49,13 @@ XErrorText from_xml(std::string_view body) {
   size_t code = body.find("code=\"", at);
   size_t close = body.find('>', at);
   if (close == std::string_view::npos) return out;
-  if (code != std::string_view::npos && code < close) out.code = atoi(body.data() + code + 6);
+  if (code != std::string_view::npos && code < close) {
+    // Digits only, at most 5: X's codes are small; strtol would also read past the quote.
+    int v = 0;
+    for (size_t i = code + 6; i < close && i < code + 11 && body[i] >= '0' && body[i] <= '9'; ++i)
+      v = v * 10 + (body[i] - '0');
+    out.code = v;
+  }
   size_t end = body.find('<', close + 1);
   out.text = clean(body.substr(close + 1, end == std::string_view::npos ? end : end - close - 1));
   return out;
@@ -204,8 +209,8 @@ class OAuthClient::Exchange final : public http::ResponseHandler {
     if (!result.ok) {
       failure = oauth_transport_failure(result);
     } else if (result.response.status != 200) {
-      failure = classify_oauth_answer(step, result.response.status, result.response.body,
-                                      callback_url_);
+      failure =
+          classify_oauth_answer(step, result.response.status, result.response.body, callback_url_);
     } else {
       body = std::move(result.response.body);
     }
@@ -253,11 +258,11 @@ core::Status OAuthClient::request_token(const oauth::AppCredentials& app,
                                         std::string_view callback_url, RequestTokenFn done) {
   if (app.consumer_key.empty() || app.consumer_secret.empty())
     return core::make_error(Errc::InvalidArgument, "oauth app credentials");
-  auto req = oauth::build_request_token(endpoints_, app, callback_url,
-                                        oauth::make_stamp(clock_, rng_));
+  auto req =
+      oauth::build_request_token(endpoints_, app, callback_url, oauth::make_stamp(clock_, rng_));
   if (!req.ok()) return req.error();
-  return start(std::make_unique<Exchange>(*this, OAuthStep::RequestToken,
-                                          std::string(callback_url), std::move(done), nullptr),
+  return start(std::make_unique<Exchange>(*this, OAuthStep::RequestToken, std::string(callback_url),
+                                          std::move(done), nullptr),
                std::move(*req));
 }
 
@@ -277,8 +282,7 @@ core::Status OAuthClient::access_token(const oauth::AppCredentials& app,
       std::move(*req));
 }
 
-core::Status OAuthClient::start(std::unique_ptr<Exchange> exchange,
-                                oauth::OutgoingRequest out) {
+core::Status OAuthClient::start(std::unique_ptr<Exchange> exchange, oauth::OutgoingRequest out) {
   if (exchanges_.size() >= options_.max_running)
     return core::make_error(Errc::Busy, "oauth exchanges in flight");
   http::ClientRequest req;

@@ -91,12 +91,12 @@ class OAuthClientTest : public ::testing::Test {
                                                   OAuthFailure* failure = nullptr) {
     std::optional<core::Result<oauth::RequestToken>> out;
     int calls = 0;
-    auto st = oauth_->request_token(app, kCallback,
-                                    [&](core::Result<oauth::RequestToken> t, const OAuthFailure& f) {
-                                      ++calls;
-                                      out.emplace(std::move(t));
-                                      if (failure) *failure = f;
-                                    });
+    auto st = oauth_->request_token(
+        app, kCallback, [&](core::Result<oauth::RequestToken> t, const OAuthFailure& f) {
+          ++calls;
+          out.emplace(std::move(t));
+          if (failure) *failure = f;
+        });
     EXPECT_TRUE(st.ok());
     if (!st.ok()) return st.error();
     EXPECT_EQ(calls, 0);  // never from inside the call
@@ -124,7 +124,8 @@ class OAuthClientTest : public ::testing::Test {
     size_t at = url.find(key + "=");
     if (at == std::string::npos) return "";
     size_t end = url.find('&', at);
-    return url.substr(at + key.size() + 1, end == std::string::npos ? end : end - at - key.size() - 1);
+    return url.substr(at + key.size() + 1,
+                      end == std::string::npos ? end : end - at - key.size() - 1);
   }
   core::Result<oauth::AccessToken> access_token(const oauth::RequestToken& rt,
                                                 const std::string& verifier,

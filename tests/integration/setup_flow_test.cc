@@ -31,13 +31,12 @@ ts::HttpReply request(int port, const std::string& method, const std::string& ta
                       Headers headers = {}, const std::string& body = "") {
   int fd = ts::connect_local(port);
   if (fd < 0) return {};
-  std::string req =
-      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-      "\r\nConnection: close\r\n";
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                    "\r\nConnection: close\r\n";
   for (auto& h : headers) req += h.first + ": " + h.second + "\r\n";
   if (method == "POST")
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n";
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   ts::send_all(fd, req);
   std::string raw = ts::read_until_close(fd, 10000);
@@ -80,15 +79,17 @@ class SetupFlowTest : public ::testing::Test {
     ASSERT_TRUE(fl) << fake_->output();
     fake_port_ = std::stoi(fl->substr(fl->rfind(':') + 1));
     data_dir_ = tmp_.path() + "/data";
-    std::vector<std::string> argv = {ts::binary_path(), "serve", "--listen", "127.0.0.1:0",
-                                     "--data-dir", data_dir_};
+    std::vector<std::string> argv = {ts::binary_path(), "serve",      "--listen",
+                                     "127.0.0.1:0",     "--data-dir", data_dir_};
     std::map<std::string, std::string> env = {
         {"CONNECTOR_TENANT_ID", kTenant},
         {"CONNECTOR_API_SECRET_KEY", kApiSecret},
         {"CONNECTOR_TWITTER_API_BASE", "http://127.0.0.1:" + std::to_string(fake_port_)},
         {"CONNECTOR_LOG_LEVEL", "debug"}};
     proc_ = std::make_unique<ts::Subprocess>(ts::Subprocess::Options{
-        argv, env, {"PORT", "CONNECTOR_LISTEN", "CONNECTOR_ENCRYPTION_KEY", "CONNECTOR_AAD_APP_URI"}});
+        argv,
+        env,
+        {"PORT", "CONNECTOR_LISTEN", "CONNECTOR_ENCRYPTION_KEY", "CONNECTOR_AAD_APP_URI"}});
     auto line = proc_->wait_for_line("\"msg\":\"listening\"", 10000);
     ASSERT_TRUE(line) << proc_->output();
     port_ = ts::port_from_log_line(*line);
@@ -109,9 +110,9 @@ class SetupFlowTest : public ::testing::Test {
     return request(port_, "POST", target, {{"Authorization", basic()}}, body);
   }
   void configure() {
-    auto r = api_post("/api/Configuration",
-                      std::string(R"({"TwitterApiKeyValue":")") + kCK +
-                          R"(","TwitterApiSecretKeyValue":")" + kCS + R"("})");
+    auto r =
+        api_post("/api/Configuration", std::string(R"({"TwitterApiKeyValue":")") + kCK +
+                                           R"(","TwitterApiSecretKeyValue":")" + kCS + R"("})");
     ASSERT_EQ(r.status, 200) << r.raw;
   }
   // OAuthUrl: the authenticate URL and the cookie's "name=value".
@@ -127,7 +128,8 @@ class SetupFlowTest : public ::testing::Test {
   }
   // The popup: our page redirects to X, X answers consent with a redirect to our callback.
   std::string through_x(const std::string& login_url) {
-    auto popup = request(port_, "GET", "/Views/TwitterOAuth?loginUrl=" + core::percent_encode(login_url));
+    auto popup =
+        request(port_, "GET", "/Views/TwitterOAuth?loginUrl=" + core::percent_encode(login_url));
     EXPECT_EQ(popup.status, 302) << popup.raw;
     EXPECT_EQ(header(popup, "Location"), login_url);
     auto x = request(fake_port_, "GET", target_of(header(popup, "Location")));
@@ -162,10 +164,10 @@ TEST_F(SetupFlowTest, AdminConnectsAnAccountThroughXAndTheSetupPageFinishes) {
   configure();
 
   auto [login, cookie] = oauth_url("job-1");
-  ASSERT_EQ(login.rfind("http://127.0.0.1:" + std::to_string(fake_port_) +
-                            "/oauth/authenticate?oauth_token=",
-                        0),
-            0u)
+  ASSERT_EQ(
+      login.rfind(
+          "http://127.0.0.1:" + std::to_string(fake_port_) + "/oauth/authenticate?oauth_token=", 0),
+      0u)
       << login;
   std::string back = through_x(login);
   std::string verifier = back.substr(back.find("oauth_verifier=") + 15);
@@ -181,8 +183,9 @@ TEST_F(SetupFlowTest, AdminConnectsAnAccountThroughXAndTheSetupPageFinishes) {
 
   auto entities = api_get("/api/ConnectorSetup/GetEntities?jobType=Twitter&jobId=job-1");
   EXPECT_EQ(entities.status, 200) << entities.raw;
-  EXPECT_EQ(entities.body,
-            R"([{"Id":"4113725063","Name":"twitter_testaccount","AdditionalInfo":null,"AlreadyUsed":true}])");
+  EXPECT_EQ(
+      entities.body,
+      R"([{"Id":"4113725063","Name":"twitter_testaccount","AdditionalInfo":null,"AlreadyUsed":true}])");
   auto save = api_post("/api/ConnectorSetup/SavePage?jobId=job-1&tenantId=" + std::string(kTenant),
                        R"({"Name":"twitter_testaccount","Id":"4113725063"})");
   EXPECT_EQ(save.status, 200) << save.raw;
@@ -203,8 +206,8 @@ TEST_F(SetupFlowTest, AdminConnectsAnAccountThroughXAndTheSetupPageFinishes) {
   // The account survives a restart (the store is durable).
   EXPECT_EQ(proc_->stop(), 0);
   proc_.reset();
-  std::vector<std::string> argv = {ts::binary_path(), "serve", "--listen", "127.0.0.1:0",
-                                   "--data-dir", data_dir_};
+  std::vector<std::string> argv = {ts::binary_path(), "serve",      "--listen",
+                                   "127.0.0.1:0",     "--data-dir", data_dir_};
   proc_ = std::make_unique<ts::Subprocess>(ts::Subprocess::Options{
       argv,
       {{"CONNECTOR_TENANT_ID", kTenant},
@@ -236,12 +239,10 @@ TEST_F(SetupFlowTest, CancelledReplayedForeignBrowserAndOpenRedirectAttempts) {
   auto [login2, cookie2] = oauth_url("job-2");
   std::string back2 = through_x(login2);
   EXPECT_EQ(header(callback(back2, ""), "Location"), "/Views/TwitterOAuthDone?status=expired");
-  EXPECT_EQ(header(callback(back2, cookie2), "Location"),
-            "/Views/TwitterOAuthDone?status=expired");
+  EXPECT_EQ(header(callback(back2, cookie2), "Location"), "/Views/TwitterOAuthDone?status=expired");
   auto [login3, cookie3] = oauth_url("job-2");
   std::string back3 = through_x(login3);
-  EXPECT_EQ(header(callback(back3, cookie1), "Location"),
-            "/Views/TwitterOAuthDone?status=expired");
+  EXPECT_EQ(header(callback(back3, cookie1), "Location"), "/Views/TwitterOAuthDone?status=expired");
   auto none = api_get("/api/ConnectorSetup/GetEntities?jobType=Twitter&jobId=job-2");
   EXPECT_EQ(none.status, 400) << none.raw;
 
@@ -274,18 +275,18 @@ TEST_F(SetupFlowTest, StoreTokenFinishesTheSignInLikeTheReference) {
   auto [login, cookie] = oauth_url("job-3");
   std::string back = through_x(login);
   std::string verifier = back.substr(back.find("oauth_verifier=") + 15);
-  auto r = api_post("/api/ConnectorSetup/StoreToken",
-                    R"({"temporaryAccessCode":")" + verifier + R"(","redirectUrl":")" + redirect_ +
-                        R"(","jobId":"job-3"})");
+  auto r = api_post("/api/ConnectorSetup/StoreToken", R"({"temporaryAccessCode":")" + verifier +
+                                                          R"(","redirectUrl":")" + redirect_ +
+                                                          R"(","jobId":"job-3"})");
   EXPECT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body, "true");
   auto e = api_get("/api/ConnectorSetup/GetEntities?jobType=Twitter&jobId=job-3");
   EXPECT_EQ(e.status, 200) << e.raw;
   EXPECT_NE(e.body.find("\"Name\":\"twitter_testaccount\""), std::string::npos) << e.body;
   // The sign-in was used: a second StoreToken has nothing pending.
-  auto again = api_post("/api/ConnectorSetup/StoreToken",
-                        R"({"temporaryAccessCode":")" + verifier + R"(","redirectUrl":")" +
-                            redirect_ + R"(","jobId":"job-3"})");
+  auto again = api_post("/api/ConnectorSetup/StoreToken", R"({"temporaryAccessCode":")" + verifier +
+                                                              R"(","redirectUrl":")" + redirect_ +
+                                                              R"(","jobId":"job-3"})");
   EXPECT_EQ(again.status, 400) << again.raw;
   EXPECT_NE(again.body.find("no sign-in is pending"), std::string::npos) << again.body;
 }

@@ -232,18 +232,17 @@ TEST_F(SetupApiTest, OAuthUrlCookieIsSecureBehindATrustedHttpsProxyOnly) {
 
 TEST_F(SetupApiTest, OAuthUrlRefusesBadQueriesAndMissingSettingsWithoutCallingX) {
   auto msg = [](const http::Response& r) { return r.body; };
-  http::Response nojob = call(api->oauth_url_handler(),
-                              {{"jobType", "Twitter"}, {"redirectUrl", kRedirect}});
+  http::Response nojob =
+      call(api->oauth_url_handler(), {{"jobType", "Twitter"}, {"redirectUrl", kRedirect}});
   EXPECT_EQ(nojob.status, 400);
   EXPECT_NE(msg(nojob).find("jobId is missing"), std::string::npos) << nojob.body;
   http::Response type = call(api->oauth_url_handler(),
                              {{"jobType", "Facebook"}, {"jobId", "j"}, {"redirectUrl", kRedirect}});
   EXPECT_EQ(type.status, 400);
   EXPECT_NE(type.body.find("jobType must be Twitter"), std::string::npos) << type.body;
-  http::Response url = call(api->oauth_url_handler(),
-                            {{"jobType", "twitter"},
-                             {"jobId", "j"},
-                             {"redirectUrl", "https://evil.example/steal"}});
+  http::Response url =
+      call(api->oauth_url_handler(),
+           {{"jobType", "twitter"}, {"jobId", "j"}, {"redirectUrl", "https://evil.example/steal"}});
   EXPECT_EQ(url.status, 400);
   EXPECT_NE(url.body.find("/Views/TwitterOAuth"), std::string::npos) << url.body;
   http::Response unset = oauth_url();
@@ -262,8 +261,9 @@ TEST_F(SetupApiTest, OAuthUrlTurnsXsRefusalsInto502SentencesThatNameTheFix) {
             std::string::npos)
       << key.body;
   answers["/oauth/request_token"] = {
-      403, "<errors><error code=\"415\">Callback URL not approved for this client "
-           "application.</error></errors>"};
+      403,
+      "<errors><error code=\"415\">Callback URL not approved for this client "
+      "application.</error></errors>"};
   http::Response cb = oauth_url();
   EXPECT_EQ(cb.status, 502);
   EXPECT_NE(cb.body.find(std::string("add ") + kRedirect + " as a callback URL of the X app"),
@@ -393,12 +393,13 @@ TEST_F(SetupApiTest, StoreTokenFinishesTheJobsLatestSignIn) {
       R"({"temporaryAccessCode":"v","redirectUrl":"https://contoso.example/Views/TwitterOAuth","jobId":"job1"})");
   EXPECT_EQ(none.status, 400);
   EXPECT_NE(none.body.find("no sign-in is pending for job job1"), std::string::npos) << none.body;
-  for (const char* bad :
-       {"", "[]", R"({"redirectUrl":"https://c.example/Views/TwitterOAuth","jobId":"j"})",
-        R"({"temporaryAccessCode":"v","jobId":"j"})",
-        R"({"temporaryAccessCode":"v","redirectUrl":"https://c.example/Views/TwitterOAuth"})",
-        R"({"temporaryAccessCode":"","redirectUrl":"https://c.example/Views/TwitterOAuth","jobId":"j"})",
-        R"({"temporaryAccessCode":"v","redirectUrl":"https://c.example/","jobId":"j"})"}) {
+  for (
+      const char* bad :
+      {"", "[]", R"({"redirectUrl":"https://c.example/Views/TwitterOAuth","jobId":"j"})",
+       R"({"temporaryAccessCode":"v","jobId":"j"})",
+       R"({"temporaryAccessCode":"v","redirectUrl":"https://c.example/Views/TwitterOAuth"})",
+       R"({"temporaryAccessCode":"","redirectUrl":"https://c.example/Views/TwitterOAuth","jobId":"j"})",
+       R"({"temporaryAccessCode":"v","redirectUrl":"https://c.example/","jobId":"j"})"}) {
     http::Response r = store_token(bad);
     EXPECT_EQ(r.status, 400) << bad;
     EXPECT_NE(r.body.find("\"Message\""), std::string::npos) << r.body;
@@ -442,14 +443,14 @@ TEST_F(SetupApiTest, GetEntitiesSavePageAndDeleteToken) {
             "/Views/TwitterOAuthDone?status=connected&account=contoso_media");
   http::Response e = entities("job1");
   EXPECT_EQ(e.status, 200) << e.body;
-  EXPECT_EQ(e.body,
-            R"([{"Id":"4113725063","Name":"contoso_media","AdditionalInfo":null,"AlreadyUsed":true}])");
+  EXPECT_EQ(
+      e.body,
+      R"([{"Id":"4113725063","Name":"contoso_media","AdditionalInfo":null,"AlreadyUsed":true}])");
   ASSERT_EQ(seen["/2/users/me"].size(), 1u);
   EXPECT_NE(seen["/2/users/me"][0].find("oauth_token=\"4113725063-at\""), std::string::npos);
   EXPECT_EQ(api->identity_lookups(), 0u);
 
-  http::Response saved =
-      call(api->save_page_handler(), {{"jobId", "job1"}, {"tenantId", kTenant}});
+  http::Response saved = call(api->save_page_handler(), {{"jobId", "job1"}, {"tenantId", kTenant}});
   EXPECT_EQ(saved.status, 200);
   EXPECT_EQ(saved.body, "true");
 
@@ -480,8 +481,7 @@ TEST_F(SetupApiTest, GetEntitiesSavePageAndDeleteToken) {
   EXPECT_EQ(del.status, 200);
   EXPECT_EQ(del.body, "true");
   EXPECT_FALSE(take("rt-left"));
-  EXPECT_EQ(
-      call(api->delete_token_handler(), {{"jobType", "Twitter"}, {"jobId", "other"}}).body,
-      "true");
+  EXPECT_EQ(call(api->delete_token_handler(), {{"jobType", "Twitter"}, {"jobId", "other"}}).body,
+            "true");
   EXPECT_EQ(call(api->delete_token_handler(), {{"jobType", "Twitter"}}).status, 400);
 }

@@ -51,8 +51,8 @@ TEST(SetupFlow, LoginUrlOnlyLeadsToTheConfiguredXSignInPages) {
                                    "http://127.0.0.1:9/x"));
   for (std::string bad : {
            std::string("https://evil.example/oauth/authenticate?oauth_token=abc"),
-           base + "/oauth/authenticate",                  // no query
-           base + "/oauth/authenticate?",                 // empty query
+           base + "/oauth/authenticate",                   // no query
+           base + "/oauth/authenticate?",                  // empty query
            base + "/oauth/request_token?oauth_token=abc",  // not a browser page
            base + "/oauth/authenticate/../../x?y",
            base + ".evil.example/oauth/authenticate?oauth_token=abc",
@@ -67,8 +67,8 @@ TEST(SetupFlow, LoginUrlOnlyLeadsToTheConfiguredXSignInPages) {
        }) {
     EXPECT_FALSE(is_allowed_login_url(bad, base)) << bad;
   }
-  std::string huge = base + "/oauth/authenticate?oauth_token=" +
-                     std::string(core::limits::kMaxSetupUrlBytes, 'a');
+  std::string huge =
+      base + "/oauth/authenticate?oauth_token=" + std::string(core::limits::kMaxSetupUrlBytes, 'a');
   EXPECT_FALSE(is_allowed_login_url(huge, base));
 }
 

@@ -207,10 +207,12 @@ TEST_F(FileStoreTest, TakingTheLatestSignInOfAJobIsDurable) {
       loop, [&](Callback<PendingAuth> cb) { s->take_latest_pending_auth_for_job("job1", cb); });
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->request_token, "req-token");
-  EXPECT_EQ(call<PendingAuth>(loop, [&](Callback<PendingAuth> cb) {
-              s->take_latest_pending_auth_for_job("job1", cb);
-            }).error().code,
-            core::Errc::NotFound);
+  EXPECT_EQ(
+      call<PendingAuth>(
+          loop, [&](Callback<PendingAuth> cb) { s->take_latest_pending_auth_for_job("job1", cb); })
+          .error()
+          .code,
+      core::Errc::NotFound);
   close(s);
 }
 

@@ -219,10 +219,11 @@ TEST_F(MemoryStoreTest, TakeLatestPendingAuthForJobIsNewestFirstSingleUseAndSkip
   EXPECT_EQ(a->request_token, "new");
   EXPECT_EQ(a->request_token_secret, "secret-new");
   // Taken means gone, by either way of taking it.
-  EXPECT_EQ(call<PendingAuth>(loop, [&](Callback<PendingAuth> cb) {
-              s->take_pending_auth("new", cb);
-            }).error().code,
-            core::Errc::NotFound);
+  EXPECT_EQ(
+      call<PendingAuth>(loop, [&](Callback<PendingAuth> cb) { s->take_pending_auth("new", cb); })
+          .error()
+          .code,
+      core::Errc::NotFound);
   auto b = take_latest("job1");
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->request_token, "old");

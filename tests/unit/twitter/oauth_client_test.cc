@@ -57,8 +57,7 @@ TEST(OAuthClientClassify, CallbackNotApprovedNamesTheUrlToRegister) {
                       R"(the oauth_callback value 'oob'"}]})")}) {
       auto f = classify_oauth_answer(OAuthStep::RequestToken, status, body, kCallback);
       EXPECT_EQ(f.kind, Kind::CallbackNotApproved) << body;
-      EXPECT_NE(f.message.find(std::string("add ") + kCallback +
-                               " as a callback URL of the X app"),
+      EXPECT_NE(f.message.find(std::string("add ") + kCallback + " as a callback URL of the X app"),
                 std::string::npos)
           << f.message;
     }
@@ -83,8 +82,9 @@ TEST(OAuthClientClassify, AccessTokenRefusalsRateLimitsOutagesAndOthers) {
   EXPECT_EQ(u.kind, Kind::Unavailable);
   EXPECT_NE(u.message.find("HTTP 503"), std::string::npos);
 
-  auto o = classify_oauth_answer(OAuthStep::RequestToken, 403,
-                                 R"({"errors":[{"code":453,"message":"access level"}]})", kCallback);
+  auto o =
+      classify_oauth_answer(OAuthStep::RequestToken, 403,
+                            R"({"errors":[{"code":453,"message":"access level"}]})", kCallback);
   EXPECT_EQ(o.kind, Kind::Refused);
   EXPECT_EQ(o.error.code, core::Errc::Forbidden);
   EXPECT_NE(o.message.find("Configure page"), std::string::npos);
@@ -123,10 +123,8 @@ TEST(OAuthClient, StartRefusalsNeverCallBackAndBuildXsBrowserUrl) {
               "http://127.0.0.1:9/oauth/authenticate?oauth_token=tok%20en");
     int calls = 0;
     auto cb = [&](core::Result<oauth::RequestToken>, const OAuthFailure&) { ++calls; };
-    EXPECT_EQ(c.request_token({"", "s"}, kCallback, cb).error().code,
-              core::Errc::InvalidArgument);
-    EXPECT_EQ(c.request_token({"k", ""}, kCallback, cb).error().code,
-              core::Errc::InvalidArgument);
+    EXPECT_EQ(c.request_token({"", "s"}, kCallback, cb).error().code, core::Errc::InvalidArgument);
+    EXPECT_EQ(c.request_token({"k", ""}, kCallback, cb).error().code, core::Errc::InvalidArgument);
     auto acb = [&](core::Result<oauth::AccessToken>, const OAuthFailure&) { ++calls; };
     EXPECT_EQ(c.access_token({"k", "s"}, "", "sec", "v", acb).error().code,
               core::Errc::InvalidArgument);
