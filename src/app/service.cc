@@ -17,8 +17,10 @@
 #include "connector/auth_middleware.h"
 #include "connector/config_api.h"
 #include "connector/inbound_auth.h"
+#include "connector/jobs_api.h"
 #include "connector/jwks_fetcher.h"
 #include "connector/setup_api.h"
+#include "connector/platform_api.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -114,6 +116,7 @@ class Service final : public uv::Signal::Handler {
     router_.post("/api/ConnectorSetup/SavePage", guard_->protect(setup_api_->save_page_handler()));
     router_.get("/api/ConnectorSetup/DeleteToken",
                 guard_->protect(setup_api_->delete_token_handler()));
+    add_platform_routes();
     http::ServerOptions o;
     o.host = config_.listen_host;
     o.port = config_.listen_port;
@@ -234,6 +237,20 @@ class Service final : public uv::Signal::Handler {
                                                        core::SystemRng::instance(), so);
   }
 
+  // The platform's job/data endpoints and the admin's job list (connector/platform_api.h,
+  // jobs_api.h). Tasks carry the configured tenant (protocol §7.4).
+  void add_platform_routes() {
+    platform_api_ = std::make_unique<connector::PlatformApi>(
+        *store_, connector::PlatformApiOptions{config_.tenant_id});
+    jobs_api_ = std::make_unique<connector::JobsApi>(*store_);
+    router_.get("/job/IsCreated", guard_->protect(platform_api_->is_created_handler()));
+    router_.del("/job/OnDeleted", guard_->protect(platform_api_->on_deleted_handler()));
+    router_.get("/job/OnRemediation", guard_->protect(platform_api_->on_remediation_handler()));
+    router_.post("/data/OnDownloadRequest",
+                 guard_->protect(platform_api_->on_download_request_handler()));
+    router_.get("/api/Jobs", guard_->protect(jobs_api_->list_handler()));
+  }
+
   bool startup_error(const std::string& message) {
     log::error("cannot start", {log::f("error", message)});
     fprintf(stderr, "twitter-connector serve: %s\n", message.c_str());
@@ -292,6 +309,8 @@ class Service final : public uv::Signal::Handler {
   std::unique_ptr<connector::ConfigApi> config_api_;
   std::unique_ptr<twitter::OAuthClient> oauth_;
   std::unique_ptr<connector::SetupApi> setup_api_;
+  std::unique_ptr<connector::PlatformApi> platform_api_;
+  std::unique_ptr<connector::JobsApi> jobs_api_;
   http::Router router_;
   OpsState ops_;
   std::unique_ptr<http::Server> server_;

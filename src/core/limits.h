@@ -353,4 +353,21 @@ inline constexpr size_t kMaxStoreTokenBodyBytes = 8 * 1024;
 // GetEntities identity look-ups in flight at once (one X call each), same reasoning as
 // kMaxOAuthExchanges.
 inline constexpr size_t kMaxIdentityLookups = 32;
+
+// --- platform endpoints and the jobs API (src/connector/platform_api, schedule_request) --
+namespace core::limits {
+// POST /data/OnDownloadRequest body: a ScheduleTaskRequest is two ids, two dates and a SAS URI
+// (< 10 KiB); DirtyEntities can add kMaxDirtyEntities ids of kMaxStoreIdBytes (~260 KiB).
+// 512 KiB holds the largest valid body; beyond it the answer is 413 before any parsing.
+inline constexpr size_t kMaxScheduleRequestBodyBytes = 512 * 1024;
+// A date value is at most "yyyy-MM-ddTHH:mm:ss.fffffffff+HH:MM" (35 bytes) or
+// "/Date(-62135596800000+0000)/" (28); longer text is refused without being parsed.
+inline constexpr size_t kMaxScheduleDateBytes = 64;
+// Input echoed back in an error message ("StartTime \"…\" is not a date") is cut to this:
+// enough to recognise the value, short enough to keep logs and answers small.
+inline constexpr size_t kMaxEchoedValueBytes = 64;
+// Retry-After (seconds) with the 503 sent when the store refuses a task as Busy (queue at
+// kMaxStoreTasks, or the disk behind on writes): the platform retries; a minute lets the
+// worker drain or the disk catch up without the caller hammering us.
+inline constexpr uint32_t kTaskQueueBusyRetryAfterS = 60;
 }  // namespace core::limits

@@ -145,6 +145,10 @@ json::Json job_to_json(const Job& j) {
   json::add_string(p, "last_task_id", j.last_task_id);
   json::add_number(p, "last_window_start_ms", static_cast<double>(j.last_window_start_ms));
   json::add_number(p, "last_window_end_ms", static_cast<double>(j.last_window_end_ms));
+  if (j.previous_window_end_ms)
+    json::add_number(p, "previous_window_end_ms", static_cast<double>(*j.previous_window_end_ms));
+  else
+    json::add_null(p, "previous_window_end_ms");
   json::add_number(p, "last_result", static_cast<int>(j.last_result));
   json::add_string(p, "last_message", j.last_message);
   json::add_string(p, "items_imported", u64_str(j.items_imported));
@@ -170,6 +174,9 @@ core::Result<Job> job_from_json(const cJSON* v) {
   j.last_task_id = r.str("last_task_id", id);
   j.last_window_start_ms = r.i64("last_window_start_ms");
   j.last_window_end_ms = r.i64("last_window_end_ms");
+  // Added later: absent in older records, null while unknown.
+  const cJSON* prev = cJSON_GetObjectItemCaseSensitive(v, "previous_window_end_ms");
+  if (prev && !cJSON_IsNull(prev)) j.previous_window_end_ms = r.i64("previous_window_end_ms");
   int64_t res = r.i64("last_result");
   if (res < -1 || res > 2) return make_error(Errc::Corrupt, "job.last_result");
   j.last_result = static_cast<TaskResult>(res);

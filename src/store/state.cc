@@ -343,6 +343,7 @@ core::Status State::complete_task(const std::string& task_id, const std::string&
   if (jit != jobs_.end()) {  // the job may have been deleted while the task ran
     Job j = jit->second;
     j.since_id = std::max(j.since_id, outcome.new_since_id);  // the cursor never moves back
+    if (!j.last_task_id.empty()) j.previous_window_end_ms = j.last_window_end_ms;
     j.last_task_id = task_id;
     j.last_window_start_ms = e->task.start_ms;
     j.last_window_end_ms = e->task.end_ms;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct Job {
   std::string last_task_id;
   int64_t last_window_start_ms = 0;
   int64_t last_window_end_ms = 0;
+  // End of the window of the task finished before the last one; with last_window_end_ms it
+  // gives the platform's schedule period (api/Jobs' NextExpectedRunUtc). nullopt until two
+  // tasks have finished (and in records written before the field existed).
+  std::optional<int64_t> previous_window_end_ms;
   TaskResult last_result = TaskResult::None;
   std::string last_message;
   // Counters since the job was created.

@@ -545,3 +545,28 @@ TEST_F(MemoryStoreTest, JobAndTaskCountsAreBounded) {
   EXPECT_EQ(put_job(job("overflow")).error().code, core::Errc::Busy);
   EXPECT_TRUE(put_job(job("job1")).ok());  // replacing an existing job is fine when full
 }
+
+TEST_F(MemoryStoreTest, CompleteKeepsThePreviousWindowEndForTheSchedulePeriod) {
+  ASSERT_TRUE(put_job(job("job1")).ok());
+  Task t1 = task("t1");
+  t1.start_ms = 0;  // a window may start at the epoch; it is still a known window
+  t1.end_ms = 10'000;
+  Task t2 = task("t2");
+  t2.start_ms = 10'000;
+  t2.end_ms = 25'000;
+  ASSERT_TRUE(enqueue(t1).ok());
+  ASSERT_TRUE(enqueue(t2).ok());
+  auto l1 = lease();
+  ASSERT_TRUE(complete(**l1, TaskOutcome{}).ok());
+  auto got = get_job("job1");
+  EXPECT_FALSE(got->previous_window_end_ms.has_value());  // one window: no period yet
+  EXPECT_EQ(got->last_window_end_ms, 10'000);
+  auto l2 = lease();
+  ASSERT_TRUE(complete(**l2, TaskOutcome{TaskResult::TemporaryFailure, "x", 0, 0}).ok());
+  got = get_job("job1");
+  EXPECT_EQ(got->previous_window_end_ms, std::optional<int64_t>(10'000));
+  EXPECT_EQ(got->last_window_end_ms, 25'000);
+  // Reconnecting the account keeps the history.
+  ASSERT_TRUE(done(loop, [&](DoneCallback cb) { s->link_account(job("job1"), cb); }).ok());
+  EXPECT_EQ(get_job("job1")->previous_window_end_ms, std::optional<int64_t>(10'000));
+}

@@ -113,3 +113,35 @@ TEST(Records, CheckId) {
   EXPECT_FALSE(check_id("a\tb", "x").ok());
   EXPECT_FALSE(check_id(std::string("a\0b", 3), "x").ok());
 }
+
+TEST(Records, PreviousWindowEndRoundTripsAndOlderRecordsDecodeWithoutIt) {
+  Job j;
+  j.job_id = "job";
+  json::Json v = job_to_json(j);
+  EXPECT_NE(json::dump(v.get()).find("\"previous_window_end_ms\":null"), std::string::npos);
+  auto back = job_from_json(v.get());
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->previous_window_end_ms.has_value());
+  // 0 (the epoch) is a real value, distinct from unknown.
+  j.previous_window_end_ms = 0;
+  back = job_from_json(job_to_json(j).get());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->previous_window_end_ms, std::optional<int64_t>(0));
+  j.previous_window_end_ms = 1'575'158'400'000;
+  back = job_from_json(json::parse(json::dump(job_to_json(j).get()))->get());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->previous_window_end_ms, std::optional<int64_t>(1'575'158'400'000));
+  // A record written before the field existed.
+  v = job_to_json(j);
+  cJSON_DeleteItemFromObjectCaseSensitive(v.get(), "previous_window_end_ms");
+  back = job_from_json(v.get());
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->previous_window_end_ms.has_value());
+  // A value of the wrong type is corruption, as for every other field.
+  v = job_to_json(j);
+  cJSON_ReplaceItemInObjectCaseSensitive(v.get(), "previous_window_end_ms",
+                                         cJSON_CreateString("soon"));
+  auto bad = job_from_json(v.get());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, core::Errc::Corrupt);
+}
