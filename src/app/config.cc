@@ -9,6 +9,7 @@
 
 #include "core/codec.h"
 #include "core/limits.h"
+#include "m365/upload_queue.h"
 
 extern char** environ;
 
@@ -247,6 +248,17 @@ bool apply_media_max_bytes(std::string_view v, Config* c, std::string* why) {
   return true;
 }
 
+bool apply_upload_concurrency(std::string_view v, Config* c, std::string* why) {
+  auto n = m365::parse_upload_concurrency(v, nullptr);
+  if (!n.ok()) {
+    *why = "must be a whole number from 1 to " +
+           std::to_string(core::limits::m365::kMaxUploadConcurrency) + " (uploads in flight)";
+    return false;
+  }
+  c->upload_concurrency = *n;
+  return true;
+}
+
 bool apply_aad_authority(std::string_view v, Config* c, std::string* why) {
   return parse_base_url(v, &c->aad_authority, why);
 }
@@ -344,6 +356,10 @@ const std::string& default_max_rate_wait() {
 }
 const std::string& default_media_max_bytes() {
   static const std::string s = std::to_string(core::limits::kDefaultMediaMaxBytes);
+  return s;
+}
+const std::string& default_upload_concurrency() {
+  static const std::string s = std::to_string(core::limits::m365::kDefaultUploadConcurrency);
   return s;
 }
 const std::string& default_max_connections() {
@@ -459,6 +475,13 @@ const OptionSpec* option_table(size_t* count) {
        "complete. Change it only to reach a test server. A trailing / is ignored.",
        "CONNECTOR_EVENT_API_BASE=http://127.0.0.1:9001 twitter-connector serve", false,
        apply_event_api_base},
+      {"--upload-concurrency", "CONNECTOR_UPLOAD_CONCURRENCY", "N",
+       default_upload_concurrency().c_str(), "blob uploads in flight per import task",
+       "Items uploaded to the task's blob container at the same time (1 to 64). Each upload "
+       "holds one block (at most 4 MiB) in memory, so this bounds both the connections to "
+       "storage and the memory imports use. 1 uploads strictly one item after the other.",
+       "CONNECTOR_UPLOAD_CONCURRENCY=16 twitter-connector serve", false,
+       apply_upload_concurrency},
       {"--ca-file", "CONNECTOR_CA_FILE", "FILE", "",
        "PEM bundle of CA certificates trusted for outbound HTTPS (default: system, else built in)",
        "PEM file of the certificate authorities trusted for outbound HTTPS (Twitter/X, Azure AD, "

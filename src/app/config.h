@@ -43,6 +43,7 @@ struct Config {
   std::vector<std::string> aad_app_uris;  // accepted bearer-token audiences; empty: Basic only
   bool trust_proxy = false;               // believe X-Forwarded-For (behind App Service)
   std::string event_api_base;
+  size_t upload_concurrency = 0;  // blob uploads in flight per task
   std::string ca_file;
 };
 

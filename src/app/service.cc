@@ -29,6 +29,7 @@
 #include "http/client.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "jobs/worker.h"
 #include "jwt/key_cache.h"
 #include "m365/aad_token_client.h"
 #include "store/box_codec.h"
@@ -102,7 +103,7 @@ class Service final : public uv::Signal::Handler {
   int run() {
     ops_.metrics = &metrics_;
     add_ops_routes(router_, ops_);
-    if (!open_store() || !start_auth()) return 1;
+    if (!open_store() || !start_auth() || !start_worker()) return 1;
     router_.get("/setup/Validate", guard_->protect(connector::ConfigApi::validate_handler()));
     router_.get("/api/Configuration", guard_->protect(config_api_->get_handler()));
     router_.post("/api/Configuration", guard_->protect(config_api_->post_handler()));
@@ -242,6 +243,9 @@ class Service final : public uv::Signal::Handler {
   void add_platform_routes() {
     platform_api_ = std::make_unique<connector::PlatformApi>(
         *store_, connector::PlatformApiOptions{config_.tenant_id});
+    platform_api_->on_task_queued([this] {
+      if (worker_) worker_->wake();
+    });
     jobs_api_ = std::make_unique<connector::JobsApi>(*store_);
     router_.get("/job/IsCreated", guard_->protect(platform_api_->is_created_handler()));
     router_.del("/job/OnDeleted", guard_->protect(platform_api_->on_deleted_handler()));
@@ -249,6 +253,27 @@ class Service final : public uv::Signal::Handler {
     router_.post("/data/OnDownloadRequest",
                  guard_->protect(platform_api_->on_download_request_handler()));
     router_.get("/api/Jobs", guard_->protect(jobs_api_->list_handler()));
+  }
+
+  // The import worker: leases tasks from the store and runs them on this loop.
+  bool start_worker() {
+    jobs::WorkerOptions wo;
+    wo.task.twitter_base = config_.twitter_api_base;
+    wo.task.twitter_version = config_.twitter_api_version == TwitterApiVersion::V1_1
+                                  ? twitter::ApiVersion::V1
+                                  : twitter::ApiVersion::V2;
+    wo.task.max_rate_wait_ms = config_.twitter_max_rate_wait_ms;
+    wo.task.media_max_bytes = config_.media_max_bytes;
+    wo.task.tenant = config_.tenant_id;
+    wo.task.upload_concurrency = config_.upload_concurrency;
+    wo.event_api_base = config_.event_api_base;
+    worker_ = std::make_unique<jobs::Worker>(loop_, *store_, *client_, *aad_, &metrics_,
+                                             core::SystemClock::instance(),
+                                             core::SystemRng::instance(), std::move(wo));
+    std::string message;
+    if (!worker_->start(&message).ok())
+      return startup_error("cannot start the import worker: " + message);
+    return true;
   }
 
   bool startup_error(const std::string& message) {
@@ -287,12 +312,20 @@ class Service final : public uv::Signal::Handler {
     finishing_ = true;
     sigterm_.reset();
     sigint_.reset();
-    // Every write made so far becomes durable before the loop stops.
-    store_->close([this](core::Status st) {
-      if (!st.ok()) log::error("store closed with an error", {log::f("error", st.error().where)});
-      client_->close_idle();
-      loop_.stop();
-    });
+    // The worker lets go of its tasks first (their leases expire; checkpoints keep the
+    // progress), then every write made so far becomes durable before the loop stops.
+    auto close_store = [this] {
+      store_->close([this](core::Status st) {
+        if (!st.ok())
+          log::error("store closed with an error", {log::f("error", st.error().where)});
+        client_->close_idle();
+        loop_.stop();
+      });
+    };
+    if (worker_)
+      worker_->stop(close_store);
+    else
+      close_store();
   }
 
   const Config& config_;
@@ -311,6 +344,7 @@ class Service final : public uv::Signal::Handler {
   std::unique_ptr<connector::SetupApi> setup_api_;
   std::unique_ptr<connector::PlatformApi> platform_api_;
   std::unique_ptr<connector::JobsApi> jobs_api_;
+  std::unique_ptr<jobs::Worker> worker_;
   http::Router router_;
   OpsState ops_;
   std::unique_ptr<http::Server> server_;

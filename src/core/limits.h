@@ -371,3 +371,34 @@ inline constexpr size_t kMaxEchoedValueBytes = 64;
 // worker drain or the disk catch up without the caller hammering us.
 inline constexpr uint32_t kTaskQueueBusyRetryAfterS = 60;
 }  // namespace core::limits
+// --- import worker (src/jobs) -----------------------------------------------------------------
+namespace core::limits::jobs {
+// How often an idle worker asks the store for a task. The platform's schedule is hours apart
+// and a new task also wakes the worker at once (Worker::wake), so 5 s only bounds the delay of
+// tasks made visible again by a release or an expired lease.
+inline constexpr uint64_t kPollIntervalMs = 5'000;
+// Tasks run at the same time by one worker. One: a task is one account's timeline, which X
+// serves newest-first page by page under a per-token rate limit, and the uploads inside a task
+// already run CONNECTOR_UPLOAD_CONCURRENCY wide; two tasks of the same job in parallel would
+// also race on its cursor. Kept a named limit so a multi-account deployment can raise it.
+inline constexpr size_t kMaxRunningTasks = 1;
+// The lease is extended every visibility/kLeaseExtendDivisor while a task runs, so two missed
+// extensions in a row still leave a third before the task would reappear for another worker.
+inline constexpr int64_t kLeaseExtendDivisor = 3;
+// Tweets mapped and handed to the upload queue but not yet uploaded. When reached, the timeline
+// walk holds before its next page; one page (<= 200 tweets) may overshoot it. Each waiting item
+// holds its Item (text, URLs; media are fetched only while it uploads), a few KiB.
+inline constexpr size_t kMaxPendingUploads = 256;
+// The walk resumes when the pending uploads fall to this (hysteresis: not one page per upload).
+inline constexpr size_t kResumePendingUploads = 64;
+// Uploaded items saved to the checkpoint in one save_progress: a crash re-uploads at most this
+// many (idempotent by name) while a 3,200-tweet task costs ~100 durable writes, not 3,200.
+inline constexpr size_t kCheckpointBatchItems = 32;
+// Backoff of a task released after a transient failure: base << (attempt - 1), capped. The
+// platform's own schedule is hours apart; 15 minutes keeps retries well inside it.
+inline constexpr int64_t kTaskRetryBaseMs = 30'000;
+inline constexpr int64_t kTaskRetryMaxMs = 15 * 60 * 1000;
+// A rate-limited task waits for X's window to reset, but never longer than this (X windows are
+// 15 minutes; a longer reset is a wrong clock or header, and the attempt budget still applies).
+inline constexpr int64_t kMaxRateLimitReleaseMs = 20 * 60 * 1000;
+}  // namespace core::limits::jobs

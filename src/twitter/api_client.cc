@@ -208,6 +208,10 @@ void TimelineWalk::send() {
 // After a page was delivered: the next page, or the end.
 void TimelineWalk::advance() {
   if (pager_done()) return finish(WalkResult::Kind::Done);
+  if (paused_) {
+    state_ = State::Held;
+    return;
+  }
   attempts_ = 0;
   rate_attempts_ = 0;
   send();
@@ -217,6 +221,13 @@ void TimelineWalk::on_complete(uint64_t, http::ClientResult& result) {
   request_id_.reset();
   if (!result.ok) return on_transport_failure(result);
   on_response(result.response);
+}
+
+void TimelineWalk::resume() {
+  paused_ = false;
+  if (state_ != State::Held) return;
+  wait_for_next_ = true;  // the timer below continues with the next page
+  wait(0);
 }
 
 void TimelineWalk::on_timer(uv::Timer*) {

@@ -126,9 +126,15 @@ class TimelineWalk final : http::ResponseHandler, uv::Timer::Handler {
 
   // Errors: InvalidArgument (v2 without a user id), or a timer that cannot be created.
   core::Status start();
+  // Flow control for a consumer that cannot keep up (the import's upload queue): while paused,
+  // the walk requests no further page once the current one was delivered. resume() goes on
+  // from a later loop turn (never inside the call), so no callback runs from within it.
+  void pause() { paused_ = true; }
+  void resume();
+  bool held() const { return state_ == State::Held; }
 
  private:
-  enum class State { Idle, Request, Parse, Wait, Done };
+  enum class State { Idle, Request, Parse, Wait, Held, Done };
 
   void advance();
   void send();
@@ -159,6 +165,7 @@ class TimelineWalk final : http::ResponseHandler, uv::Timer::Handler {
   uint32_t attempts_ = 0;       // attempts of the current page (re-signed each time)
   int rate_attempts_ = 0;       // consecutive 429s of the current page
   bool wait_for_next_ = false;  // the running wait follows a page (remaining 0), not a failure
+  bool paused_ = false;         // pause(): hold before the next page
   WalkResult result_;
 };
 
