@@ -167,7 +167,11 @@ TWITTER_BENCH_BIN := $(BUILD)/bench/twitter_bench
 $(TWITTER_BENCH_BIN): tests/bench/twitter_bench.cc $(LIB) $(TP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(TEST_CXXFLAGS) $< $(LIB) $(TP_LIBS) -o $@
-bench: $(BIN) $(BENCH_BIN) $(TWITTER_BENCH_BIN)
+ITEM_BENCH_BIN := $(BUILD)/bench/item_stream_bench
+$(ITEM_BENCH_BIN): tests/bench/item_stream_bench.cc $(call tobj,$(SUPPORT_SRCS)) $(LIB) $(TP_LIBS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(TEST_CXXFLAGS) $^ -lpthread -o $@
+bench: $(BIN) $(BENCH_BIN) $(TWITTER_BENCH_BIN) $(ITEM_BENCH_BIN) $(NODE_DEPS)
 	$(Q)BUILD=$(BUILD) sh tests/bench/run.sh
 
 size: $(BIN)

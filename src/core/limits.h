@@ -401,4 +401,21 @@ inline constexpr int64_t kTaskRetryMaxMs = 15 * 60 * 1000;
 // A rate-limited task waits for X's window to reset, but never longer than this (X windows are
 // 15 minutes; a longer reset is a wrong clock or header, and the attempt budget still applies).
 inline constexpr int64_t kMaxRateLimitReleaseMs = 20 * 60 * 1000;
+
+// ---- Item streams: media embedded as base64 while uploading (src/jobs/item_stream, http) ----
+namespace core::limits::client {
+// Body bytes a paused response may still deliver: the rest of the read in progress (one read
+// buffer) or of the TLS record being decrypted (16 KiB of plaintext), whichever is larger.
+inline constexpr size_t kMaxPausedOverrunBytes =
+    kReadBufferBytes > 16384 ? kReadBufferBytes : 16384;
+}  // namespace core::limits::client
+namespace core::limits::jobs {
+// Base64 text an item stream holds between a media download and the blob upload. Above the
+// high mark the download is paused (the upload is slower: a Put Block in flight), below the
+// low mark it is resumed. The most held is the high mark plus the base64 of one paused
+// overrun: small next to the 4 MiB block each upload holds, and independent of media size.
+inline constexpr size_t kItemStreamHighWaterBytes = 256 * 1024;
+inline constexpr size_t kItemStreamLowWaterBytes = 64 * 1024;
+inline constexpr size_t kItemStreamMaxBufferBytes =
+    kItemStreamHighWaterBytes + (client::kMaxPausedOverrunBytes + 2) / 3 * 4 + 4;
 }  // namespace core::limits::jobs

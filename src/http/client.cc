@@ -52,7 +52,7 @@ std::optional<uint64_t> content_length(const ClientHeaders& h) {
 
 }  // namespace
 
-struct Client::Call final : uv::Timer::Handler {
+struct Client::Call final : uv::Timer::Handler, BodyFlow {
   enum class Phase { Waiting, Backoff, Active, Done };
   Client* client = nullptr;
   uint64_t id = 0;
@@ -77,7 +77,15 @@ struct Client::Call final : uv::Timer::Handler {
   std::string local_message;
   uv::Ptr<uv::Timer> total_timer;
   uv::Ptr<uv::Timer> retry_timer;
+  // Back-pressure: while the sink holds the body paused, the total timer is stopped and
+  // total_left_ms keeps what remains of the budget.
+  bool paused = false;
+  bool flow_given = false;  // the sink holds this call as its BodyFlow
+  uint64_t total_left_ms = 0;
+  uint64_t total_started_ms = 0;  // loop time the total timer was last started
   void on_timer(uv::Timer* t) override { client->on_call_timer(this, t); }
+  void pause() override { client->set_paused(this, true); }
+  void resume() override { client->set_paused(this, false); }
 };
 
 core::Status status_error(const ClientResponse& r, const core::Clock& clock) {
@@ -122,8 +130,10 @@ core::Result<std::unique_ptr<Client>> Client::create(uv::Loop& loop, Options opt
 }
 
 Client::~Client() {
-  for (auto& [id, call] : calls_)
+  for (auto& [id, call] : calls_) {
+    end_flow(call.get());
     if (call->handler) call->handler->on_dropped(id);
+  }
   calls_.clear();
   connections_.clear();  // Connection destructors close their handles
 }
@@ -151,6 +161,8 @@ core::Result<uint64_t> Client::request(ClientRequest req, ResponseHandler* handl
   if (!st.ok()) return st.error();
   c->total_timer = uv::Timer::create(loop_.get(), c);
   c->total_timer->start(c->req.total_timeout_ms);
+  c->total_left_ms = c->req.total_timeout_ms;
+  c->total_started_ms = loop_.now_ms();
   calls_.emplace(c->id, std::move(call));
   enqueue(c);
   return c->id;
@@ -260,6 +272,7 @@ bool Client::evict_one_idle(const std::string& except_key) {
 }
 
 void Client::start_on(Call* call, Connection* c) {
+  set_paused(call, false);  // a pause belonged to the previous attempt's body
   OriginPool& pool = pools_[call->key];
   ++pool.busy;
   c->user = call;
@@ -308,6 +321,10 @@ core::Status Client::on_conn_head(Connection* c, ResponseParser& parser) {
     return core::make_error(core::Errc::TooLarge, "response body");
   }
   if (call->mode == Call::BodyMode::Stream) {
+    call->flow_given = true;
+    call->req.sink->on_flow(call);
+    if (call->phase == Call::Phase::Done)
+      return core::make_error(core::Errc::Cancelled, "http client");
     core::Status st = call->req.sink->on_start(r);
     if (call->phase == Call::Phase::Done)
       return core::make_error(core::Errc::Cancelled, "http client");
@@ -520,8 +537,32 @@ void Client::fail(Call* call, core::Error error, std::string message) {
   finish(call, std::move(result));
 }
 
+void Client::set_paused(Call* call, bool paused) {
+  if (call->phase == Call::Phase::Done || call->paused == paused) return;
+  call->paused = paused;
+  uint64_t now = loop_.now_ms();
+  if (paused) {
+    // The total limit guards against a server that is too slow, not a consumer: its clock
+    // stops while the sink holds the body.
+    uint64_t used = now - call->total_started_ms;
+    call->total_left_ms = used >= call->total_left_ms ? 1 : call->total_left_ms - used;
+    call->total_timer->stop();
+  } else {
+    call->total_started_ms = now;
+    call->total_timer->start(call->total_left_ms);
+  }
+  if (call->conn) call->conn->set_paused(paused);
+}
+
+void Client::end_flow(Call* call) {
+  if (!call->flow_given) return;
+  call->flow_given = false;
+  call->req.sink->on_flow(nullptr);
+}
+
 void Client::finish(Call* call, ClientResult result) {
   call->phase = Call::Phase::Done;
+  end_flow(call);
   remove_waiting(call);
   if (call->total_timer) call->total_timer->stop();
   if (call->retry_timer) call->retry_timer->stop();

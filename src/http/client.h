@@ -15,6 +15,9 @@
 //     Authorization header is dropped when the redirect leaves the origin.
 //   - Retries follow http::RetryPolicy (request.retry). With a body sink, a retry happens
 //     only while no body byte has been handed to the sink.
+//   - Back-pressure: a body sink may pause its body (BodyFlow) when it cannot take more; the
+//     connection then stops reading the socket until the sink resumes, and neither the idle
+//     nor the total timeout counts the paused time.
 //   - An HTTP error status is not a failure: the response arrives with its status (after
 //     retries). status_error() maps it to an Errc for callers that want one.
 #pragma once
@@ -42,12 +45,31 @@ namespace http {
 
 struct ClientResponse;
 
+// Flow control of one streamed body, handed to its sink by the client (BodySink::on_flow).
+// pause(): the connection reads nothing more from the socket once the piece being delivered
+// is through; bytes already read still arrive (at most limits::client::kMaxPausedOverrunBytes
+// after the pause, one read buffer or one TLS record). resume(): reading starts again from a
+// loop callback, never inside the call. Both may be called at any time while the flow is
+// valid, also from inside on_data.
+class BodyFlow {
+ public:
+  virtual void pause() = 0;
+  virtual void resume() = 0;
+
+ protected:
+  ~BodyFlow() = default;
+};
+
 // Receives a 2xx response body as it arrives (media downloads, large pages) instead of it
 // being collected in ClientResponse::body. Non-2xx bodies are never streamed: they are
 // collected (up to 64 KiB) for error messages.
 class BodySink {
  public:
   virtual ~BodySink() = default;
+  // The flow control of the body, before on_start (again for a retried attempt); nullptr
+  // when the request ends (completed, failed, cancelled, client destroyed), after which the
+  // previous pointer must not be used. A sink wrapping another passes it on.
+  virtual void on_flow(BodyFlow* /*flow*/) {}
   // A 2xx head arrived. May run again for a retried attempt if no body byte was delivered.
   virtual core::Status on_start(const ClientResponse& /*head*/) { return core::ok_status(); }
   // A piece of body, valid only during the call. An error aborts the request with it.
@@ -145,6 +167,7 @@ class Client final : Connection::Owner, uv::Timer::Handler {
   void close_idle();
 
   Stats stats() const;
+  uv::Loop& loop() { return loop_; }
   const tls::ClientConfig& tls_config() const { return *tls_; }
   const ProxyConfig& proxy_config() const { return proxy_; }
 
@@ -164,6 +187,8 @@ class Client final : Connection::Owner, uv::Timer::Handler {
   void on_conn_idle_closed(Connection* c) override;
   void on_timer(uv::Timer* t) override;
   void on_call_timer(Call* call, uv::Timer* t);
+  void set_paused(Call* call, bool paused);
+  void end_flow(Call* call);
 
   core::Status prepare_attempt(Call* call);
   void enqueue(Call* call);

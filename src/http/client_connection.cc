@@ -147,6 +147,7 @@ void Connection::connect_next() {
       uv_ip4_name(reinterpret_cast<const sockaddr_in*>(sa), ip, sizeof ip);
     remote_ip_ = ip;
     tcp_ = uv::Tcp::create(loop_, this);
+    reading_ = false;
     tcp_->nodelay(true);  // without it handshakes stall on delayed ACKs (build-notes.md)
     int rc = tcp_->connect(sa);
     if (rc == 0) return;
@@ -171,9 +172,8 @@ void Connection::on_connect(uv::Tcp*, int status) {
     ++addr_index_;
     return connect_next();
   }
-  int rc = tcp_->read_start();
-  if (rc != 0)
-    return fail(uv::uv_error(rc, "read"), "cannot read from socket (" + uv_text(rc) + ")");
+  start_reading();
+  if (closed_) return;
   if (endpoint_.proxy && endpoint_.tls) {
     enter(State::ProxyConnect);
     arm(ex_.timeouts.connect_ms);
@@ -323,7 +323,10 @@ void Connection::on_write(uv::Tcp*, int status) {
 
 void Connection::on_read(uv::Tcp*, ssize_t nread, const char* data) {
   if (closed_) return;
-  if (nread < 0) return on_eof(static_cast<int>(nread));
+  if (nread < 0) {
+    reading_ = false;  // libuv stopped reading
+    return on_eof(static_cast<int>(nread));
+  }
   size_t n = static_cast<size_t>(nread);
   switch (state_) {
     case State::ProxyConnect: return on_proxy_bytes(data, n);
@@ -344,9 +347,15 @@ void Connection::on_read(uv::Tcp*, ssize_t nread, const char* data) {
   }
   core::Status st = session_->feed(data, n);
   if (!st.ok()) return fail(st.error(), "TLS input overflow");
+  drain_tls();
+}
+
+void Connection::drain_tls() {
   char buf[kChunk];
   const uint32_t exchange = exchanges_;
-  while (!closed_) {
+  // While paused, ciphertext stays in the session: decrypting it would only move the same
+  // bytes into a buffer of ours.
+  while (!closed_ && !paused_) {
     auto r = session_->read(buf, sizeof buf);
     if (!r.ok()) {
       if (r.error().code == core::Errc::ConnClosed) return on_eof(UV_EOF);  // close_notify
@@ -403,10 +412,13 @@ void Connection::on_eof(int status) {
 void Connection::complete_exchange() {
   bool reusable = parser_.keep_alive() && parser_.extra_bytes() == 0 && body_sent_;
   in_exchange_ = false;
+  paused_ = false;
+  resuming_ = false;
   if (reusable) {
     enter(State::Done);
     arm(idle_evict_ms_);
     set_ref(false);
+    start_reading();  // an idle connection watches for the server closing it
   } else {
     enter(State::Failed);
     close();
@@ -440,6 +452,10 @@ void Connection::on_timer(uv::Timer*) {
   if (closed_) return;
   if (kick_) {
     kick_ = false;
+    if (resuming_) {
+      resuming_ = false;
+      return resume_reading();
+    }
     return advance();
   }
   auto timeout = [this](uint64_t ms, const char* what) {
@@ -454,9 +470,51 @@ void Connection::on_timer(uv::Timer*) {
       return timeout(ex_.timeouts.connect_ms, "waiting for the proxy to open the tunnel");
     case State::Handshake: return timeout(ex_.timeouts.handshake_ms, "in the TLS handshake");
     case State::Send: return timeout(ex_.timeouts.idle_ms, "sending the request (no progress)");
-    case State::Receive: return timeout(ex_.timeouts.idle_ms, "waiting for response data");
+    case State::Receive:
+      if (paused_) return;  // our consumer is slow, not the server
+      return timeout(ex_.timeouts.idle_ms, "waiting for response data");
     case State::Failed: return;
   }
+}
+
+void Connection::set_paused(bool paused) {
+  if (closed_ || !in_exchange_ || paused_ == paused) return;
+  paused_ = paused;
+  if (paused) {
+    if (tcp_ && reading_) {
+      tcp_->read_stop();
+      reading_ = false;
+    }
+    resuming_ = false;
+    if (state_ == State::Receive) {
+      kick_ = false;
+      timer_->stop();
+    }
+    return;
+  }
+  // Not from here: the caller may be inside its own on_data, and what the TLS session holds
+  // would be delivered right back into it.
+  resuming_ = true;
+  kick_ = true;
+  timer_->start(0);
+}
+
+void Connection::resume_reading() {
+  if (closed_ || paused_ || !in_exchange_) return;
+  arm(ex_.timeouts.idle_ms);
+  if (session_) {
+    drain_tls();
+    if (closed_ || paused_ || !in_exchange_) return;
+  }
+  start_reading();
+}
+
+void Connection::start_reading() {
+  if (closed_ || !tcp_ || reading_) return;
+  int rc = tcp_->read_start();
+  if (rc != 0)
+    return fail(uv::uv_error(rc, "read"), "cannot read from socket (" + uv_text(rc) + ")");
+  reading_ = true;
 }
 
 core::Status Connection::on_head(ResponseParser& p) { return owner_->on_conn_head(this, p); }

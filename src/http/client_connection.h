@@ -95,6 +95,13 @@ class Connection final : uv::Tcp::Handler,
   void start(Exchange exchange);
   // Closes the socket; no owner callback follows. Idempotent.
   void close();
+  // Back-pressure for the current exchange's response (http::BodyFlow). Paused: nothing more
+  // is read from the socket once the current read is through (TLS ciphertext already read
+  // stays in the session, undecrypted) and the idle timeout does not run while receiving.
+  // Unpaused: from a loop callback, what the TLS session holds is delivered first, then the
+  // socket is read again. Ignored outside an exchange; an exchange ends unpaused.
+  void set_paused(bool paused);
+  bool paused() const { return paused_; }
 
   State state() const { return state_; }
   // The state the connection was in when it failed (which step broke: dns, tcp, ...).
@@ -139,6 +146,9 @@ class Connection final : uv::Tcp::Handler,
   void arm(uint64_t ms);
   void flush_tls();
   void on_plain(const char* data, size_t n);
+  void drain_tls();
+  void resume_reading();
+  void start_reading();
   void on_eof(int status);
   void complete_exchange();
   void fail(core::Error error, std::string cause);
@@ -176,6 +186,9 @@ class Connection final : uv::Tcp::Handler,
   size_t queued_bytes_ = 0;         // bytes handed to uv_write not yet confirmed
   std::deque<size_t> write_sizes_;  // size of each uv_write in flight, in order
   bool kick_ = false;               // timer armed at 0 ms to run advance() from the loop
+  bool resuming_ = false;           // ... or resume_reading() after set_paused(false)
+  bool paused_ = false;             // the owner asked us to stop reading (back-pressure)
+  bool reading_ = false;            // uv_read_start is in effect
 };
 
 const char* state_name(Connection::State s);

@@ -9,7 +9,8 @@ namespace {
 
 class Writer {
  public:
-  Writer(ItemFormat f, std::string* out) : f_(f), out_(out) {}
+  Writer(ItemFormat f, std::string* out, ItemParts* parts = nullptr)
+      : f_(f), out_(out), parts_(parts) {}
 
   void begin(char c) {
     out_->push_back(c);
@@ -47,6 +48,14 @@ class Writer {
     out_->append("null");
     first_ = false;
   }
+  // An attachment's Content: its value, or (writing parts) the cut where it goes.
+  void content(const ItemAttachment& a) {
+    if (!parts_) return opt(a.content_base64);
+    parts_->texts.push_back(std::move(*out_));
+    out_->clear();
+    parts_->uris.push_back(a.uri);
+    first_ = false;
+  }
   void num(int64_t v) {
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
@@ -68,6 +77,7 @@ class Writer {
 
   ItemFormat f_;
   std::string* out_;
+  ItemParts* parts_;
   int depth_ = 0;
   bool first_ = true;  // no member written yet at the current level
 };
@@ -145,7 +155,7 @@ void write_item_to(Writer& w, const Item& it) {
       w.element();
       w.begin('{');
       w.key("Content");
-      w.opt(a.content_base64);
+      w.content(a);
       w.key("Uri");
       w.str(a.uri);
       w.key("AttachmentType");
@@ -252,6 +262,15 @@ std::string write_item(const Item& item, ItemFormat format) {
   Writer w(format, &out);
   write_item_to(w, item);
   return out;
+}
+
+ItemParts write_item_parts(const Item& item, ItemFormat format) {
+  ItemParts parts;
+  std::string out;
+  Writer w(format, &out, &parts);
+  write_item_to(w, item);
+  parts.texts.push_back(std::move(out));
+  return parts;
 }
 
 }  // namespace twitter

@@ -49,6 +49,18 @@ struct ItemFormat {
 
 // Serialises one Item. Compact output has no whitespace at all (one JSON Lines record).
 std::string write_item(const Item& item, ItemFormat format = {});
+
+// write_item() cut open at every attachment's Content value, so a streaming writer can put
+// each medium's base64 there without holding the document: texts[0] C0 texts[1] C1 ...
+// texts[n], where Ci is the JSON value of the i-th attachment in document order (those of
+// PreContext items come where those items are written). With every Ci written as the
+// attachment's own content_base64 (a string, or null when unset) the concatenation is
+// byte-identical to write_item(item, format).
+struct ItemParts {
+  std::vector<std::string> texts;  // attachments + 1
+  std::vector<std::string> uris;   // each attachment's Uri, in the same order
+};
+ItemParts write_item_parts(const Item& item, ItemFormat format = {});
 // Appends `s` as a JSON string literal with Newtonsoft's escaping (§11.1): \" \\ \b \f \n \r \t,
 // other C0 controls and U+0085/U+2028/U+2029 as \uXXXX, '/' and other non-ASCII raw. Invalid
 // UTF-8 bytes become U+FFFD so the output is always valid JSON.

@@ -5,43 +5,68 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/codec.h"
-
 namespace twitter {
+
+namespace {
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void encode_group(const unsigned char* in, size_t n, char* out) {
+  uint32_t v = static_cast<uint32_t>(in[0]) << 16;
+  if (n > 1) v |= static_cast<uint32_t>(in[1]) << 8;
+  if (n > 2) v |= in[2];
+  out[0] = kAlphabet[(v >> 18) & 63];
+  out[1] = kAlphabet[(v >> 12) & 63];
+  out[2] = n > 1 ? kAlphabet[(v >> 6) & 63] : '=';
+  out[3] = n > 2 ? kAlphabet[v & 63] : '=';
+}
+}  // namespace
+
+void Base64Encoder::append(std::string_view data, std::string* out) {
+  auto in = reinterpret_cast<const unsigned char*>(data.data());
+  size_t n = data.size();
+  while (npending_ > 0 && npending_ < 3 && n > 0) {
+    if (npending_ == 2) {
+      unsigned char g[3] = {pending_[0], pending_[1], *in};
+      char o[4];
+      encode_group(g, 3, o);
+      out->append(o, 4);
+      npending_ = 0;
+    } else {
+      pending_[npending_++] = *in;
+    }
+    ++in;
+    --n;
+  }
+  size_t whole = n - n % 3;
+  size_t at = out->size();
+  out->resize(at + whole / 3 * 4);
+  char* o = out->data() + at;
+  for (size_t i = 0; i < whole; i += 3, o += 4) encode_group(in + i, 3, o);
+  for (size_t i = whole; i < n; ++i) pending_[npending_++] = in[i];
+}
+
+void Base64Encoder::finish(std::string* out) {
+  if (npending_ > 0) {
+    char o[4];
+    encode_group(pending_, npending_, o);
+    out->append(o, 4);
+  }
+  npending_ = 0;
+}
 
 core::Status Base64Sink::on_start(const http::ClientResponse&) {
   out_.clear();  // a retried attempt starts over (no byte of the previous one was kept)
-  npending_ = 0;
+  enc_.reset();
   return core::ok_status();
 }
 
 core::Status Base64Sink::on_data(std::string_view data) {
-  std::string chunk;
-  if (npending_) {
-    size_t take = std::min(3 - npending_, data.size());
-    chunk.assign(reinterpret_cast<const char*>(pending_), npending_);
-    chunk.append(data.substr(0, take));
-    data.remove_prefix(take);
-    if (chunk.size() < 3) {
-      npending_ = chunk.size();
-      std::copy(chunk.begin(), chunk.end(), pending_);
-      return core::ok_status();
-    }
-    out_ += core::base64_encode(chunk);
-    npending_ = 0;
-  }
-  size_t whole = data.size() - data.size() % 3;
-  out_ += core::base64_encode(data.substr(0, whole));
-  for (size_t i = whole; i < data.size(); ++i)
-    pending_[npending_++] = static_cast<unsigned char>(data[i]);
+  enc_.append(data, &out_);
   return core::ok_status();
 }
 
 std::string Base64Sink::finish() {
-  if (npending_)
-    out_ +=
-        core::base64_encode(std::string_view(reinterpret_cast<const char*>(pending_), npending_));
-  npending_ = 0;
+  enc_.finish(&out_);
   return std::move(out_);
 }
 
@@ -65,6 +90,7 @@ struct MediaFetcher::Download final : http::BodySink, http::ResponseHandler {
     bytes += data.size();
     return sink->on_data(data);
   }
+  void on_flow(http::BodyFlow* flow) override { sink->on_flow(flow); }
   void on_complete(uint64_t, http::ClientResult& r) override { owner->complete(this, r); }
 };
 
@@ -75,7 +101,8 @@ MediaFetcher::~MediaFetcher() {
   for (auto& d : pending_) http_.cancel(d->id);
 }
 
-core::Status MediaFetcher::fetch(const std::string& url, http::BodySink* sink, DoneFn done) {
+core::Status MediaFetcher::fetch(const std::string& url, http::BodySink* sink, DoneFn done,
+                                 uint64_t* id_out) {
   auto d = std::make_unique<Download>();
   d->owner = this;
   d->url = url;
@@ -89,8 +116,20 @@ core::Status MediaFetcher::fetch(const std::string& url, http::BodySink* sink, D
   auto id = http_.request(std::move(req), d.get());
   if (!id.ok()) return id.error();
   d->id = *id;
+  if (id_out) *id_out = *id;
   pending_.push_back(std::move(d));
   return core::ok_status();
+}
+
+bool MediaFetcher::cancel(uint64_t id) {
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    if ((*it)->id != id) continue;
+    std::unique_ptr<Download> d = std::move(*it);
+    pending_.erase(it);
+    http_.cancel(id);  // ends the sink's flow before d goes
+    return true;
+  }
+  return false;
 }
 
 core::Status MediaFetcher::fetch_base64(const std::string& url, Base64Fn done) {

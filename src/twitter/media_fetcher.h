@@ -19,7 +19,23 @@
 namespace twitter {
 
 // Standard base64 (with padding) of a stream of bytes, encoded as they arrive: at most two
-// raw bytes wait for the next piece. The output is bounded by the caller's byte cap.
+// raw bytes wait for the next piece, so any cut of the input gives the same text.
+class Base64Encoder {
+ public:
+  // Appends the base64 of every complete 3-byte group seen so far to *out.
+  void append(std::string_view data, std::string* out);
+  // Appends the last 1-2 bytes with padding; the encoder is then empty again.
+  void finish(std::string* out);
+  void reset() { npending_ = 0; }
+  // Base64 characters append() may add for n more input bytes (for buffer bounds).
+  static size_t max_output(size_t n) { return (n + 2) / 3 * 4; }
+
+ private:
+  unsigned char pending_[2] = {0, 0};
+  size_t npending_ = 0;
+};
+
+// A sink that collects the base64 of a whole body in memory (bounded by the caller's cap).
 class Base64Sink final : public http::BodySink {
  public:
   core::Status on_start(const http::ClientResponse& head) override;
@@ -29,8 +45,7 @@ class Base64Sink final : public http::BodySink {
 
  private:
   std::string out_;
-  unsigned char pending_[2] = {0, 0};
-  size_t npending_ = 0;
+  Base64Encoder enc_;
 };
 
 struct MediaResult {
@@ -51,8 +66,13 @@ class MediaFetcher {
   using DoneFn = std::function<void(MediaResult& result)>;
   // Streams the body of url into sink (which must outlive the download). done runs exactly
   // once, later, unless this returns an error (bad URL, queue full). Destroying the fetcher
-  // cancels pending downloads without callbacks.
-  core::Status fetch(const std::string& url, http::BodySink* sink, DoneFn done);
+  // cancels pending downloads without callbacks. The sink gets the download's flow control
+  // (BodySink::on_flow) and may pause it. *id (if given) names it for cancel().
+  core::Status fetch(const std::string& url, http::BodySink* sink, DoneFn done,
+                     uint64_t* id = nullptr);
+  // Stops a download; done does not run. false if unknown or finished.
+  bool cancel(uint64_t id);
+  http::Client& client() { return http_; }
   // The whole item as base64 in memory (bounded by max_bytes); text is empty on failure.
   using Base64Fn = std::function<void(MediaResult& result, std::string& base64)>;
   core::Status fetch_base64(const std::string& url, Base64Fn done);

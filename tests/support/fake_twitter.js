@@ -438,12 +438,34 @@ function mediaBytes(p, n) {
   return buf;
 }
 const MEDIA_RE = /^\/(media|profile_images|ext_tw_video|ext_tw_video_thumb|amplify_video|amplify_video_thumb|tweet_video|tweet_video_thumb)\//;
+// The bytes repeat every 2048 * 256 (i * 131 and i >> 11 both wrap mod 256 there), so one
+// period per path is built once and large media (hundreds of MB) are streamed from it with
+// the socket's back-pressure instead of being held whole.
+const MEDIA_PERIOD = 2048 * 256;
+const mediaPeriods = new Map();
 function serveMedia(url, res) {
-  const body = mediaBytes(url.pathname, state.mediaSizes.get(url.pathname));
-  const ext = path.extname(url.pathname).toLowerCase();
+  const p = url.pathname;
+  const h = crypto.createHash('sha256').update(p).digest();
+  const size = state.mediaSizes.has(p) ? state.mediaSizes.get(p) : 1024 + h[1] * 16;
+  if (!mediaPeriods.has(p)) {
+    if (mediaPeriods.size > 64) mediaPeriods.clear();
+    mediaPeriods.set(p, mediaBytes(p, MEDIA_PERIOD));
+  }
+  const period = mediaPeriods.get(p);
+  const ext = path.extname(p).toLowerCase();
   const type = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.gif': 'image/gif', '.mp4': 'video/mp4' }[ext] || 'application/octet-stream';
-  res.writeHead(200, { 'content-type': type, 'content-length': body.length });
-  res.end(body);
+  res.writeHead(200, { 'content-type': type, 'content-length': size });
+  let sent = 0;
+  const pump = () => {
+    while (sent < size) {
+      const off = sent % MEDIA_PERIOD;
+      const n = Math.min(MEDIA_PERIOD - off, size - sent, 65536);
+      sent += n;
+      if (!res.write(period.subarray(off, off + n))) { res.once('drain', pump); return; }
+    }
+    res.end();
+  };
+  pump();
 }
 
 // ---------------------------------------------------------------- control
