@@ -353,6 +353,7 @@ inline constexpr size_t kMaxStoreTokenBodyBytes = 8 * 1024;
 // GetEntities identity look-ups in flight at once (one X call each), same reasoning as
 // kMaxOAuthExchanges.
 inline constexpr size_t kMaxIdentityLookups = 32;
+}  // namespace core::limits
 
 // --- platform endpoints and the jobs API (src/connector/platform_api, schedule_request) --
 namespace core::limits {
@@ -401,6 +402,7 @@ inline constexpr int64_t kTaskRetryMaxMs = 15 * 60 * 1000;
 // A rate-limited task waits for X's window to reset, but never longer than this (X windows are
 // 15 minutes; a longer reset is a wrong clock or header, and the attempt budget still applies).
 inline constexpr int64_t kMaxRateLimitReleaseMs = 20 * 60 * 1000;
+}  // namespace core::limits::jobs
 
 // ---- Item streams: media embedded as base64 while uploading (src/jobs/item_stream, http) ----
 namespace core::limits::client {
