@@ -39,7 +39,11 @@ int64_t retry_delay_ms(uint32_t attempt, int64_t base_ms, int64_t max_ms) {
 }
 
 TaskRun::TaskRun(TaskRunDeps deps, TaskRunOptions options, store::Lease lease, DoneFn done)
-    : deps_(deps), options_(std::move(options)), lease_(std::move(lease)), done_(std::move(done)) {}
+    : deps_(deps),
+      options_(std::move(options)),
+      lease_(std::move(lease)),
+      done_(std::move(done)),
+      media_(deps_.http, options_.media_max_bytes) {}
 
 TaskRun::~TaskRun() {
   if (event_id_) deps_.events.cancel(*event_id_);
@@ -202,12 +206,20 @@ core::Status TaskRun::on_page(const twitter::Page& page, const twitter::PageOutc
     req.job_id = lease_.task.job_id;
     req.task_id = lease_.task.task_id;
     req.name = id;
-    req.source = make_item_body(item, options_.format);
-    std::string message;
     std::string sent = item.sent_time_utc;
+    ItemStreamReport* media_report = &media_reports_.emplace_back();
+    req.source = make_item_stream(std::move(item), media_, ItemStreamOptions{options_.format},
+                                  media_report);
+    std::string message;
     core::Status st = queue_->submit(
         std::move(req),
-        [this, seq, id, sent](m365::UploadResult& r) mutable {
+        [this, seq, id, sent, media_report](m365::UploadResult& r) mutable {
+          if (r.ok && media_report->media_missing > 0)
+            log::warn("item uploaded without some of its media",
+                      {log::f("task", lease_.task.task_id), log::f("tweet", id),
+                       log::f("missing", static_cast<unsigned long long>(media_report->media_missing)),
+                       log::f("why", media_report->messages.empty() ? std::string()
+                                                                     : media_report->messages[0])});
           on_uploaded(seq, std::move(id), std::move(sent), r);
         },
         &message);

@@ -19,6 +19,7 @@
 #include "core/metrics.h"
 #include "core/rand.h"
 #include "http/client.h"
+#include "jobs/item_stream.h"
 #include "m365/blob_uploader.h"
 #include "m365/event_api.h"
 #include "m365/upload_queue.h"
@@ -26,6 +27,7 @@
 #include "twitter/api_client.h"
 #include "twitter/item.h"
 #include "twitter/item_mapper.h"
+#include "twitter/media_fetcher.h"
 #include "uv/loop.h"
 
 namespace jobs {
@@ -179,6 +181,10 @@ class TaskRun final {
   std::unordered_set<std::string> uploaded_ids_;  // before_ and this run's
   std::vector<store::UploadedItem> uploaded_now_;
 
+  // Media of the items being uploaded (jobs::make_item_stream); each item's report lives as
+  // long as the run, so it outlives the item's source inside the upload queue.
+  twitter::MediaFetcher media_;
+  std::deque<ItemStreamReport> media_reports_;
   std::unique_ptr<twitter::ApiClient> api_;
   std::unique_ptr<twitter::TimelineWalk> walk_;
   std::unique_ptr<m365::UploadQueue> queue_;
