@@ -1,7 +1,7 @@
 # twitter-connector: one static binary. See docs/architecture.md and README.md.
 #
-# Targets: all (static, stripped, -Os) · run · test · test-unit · test-integration · test-browser
-#          sanitize · fuzz · bench · check · size · docker · clean
+# Targets: all (static, stripped, -Os) · run · test · test-unit · test-integration · test-e2e
+#          test-browser · sanitize · fuzz · bench · check · size · docker · clean
 # Variables: CXX, CC, CXXFLAGS, BUILD (default build/), SANITIZE=1 (dynamic ASan+UBSan), V=1.
 
 BUILD ?= build
@@ -52,17 +52,20 @@ WEB_ASSETS := $(shell find src/web/assets -type f 2>/dev/null | LC_ALL=C sort)
 
 UNIT_SRCS := $(shell find tests/unit -name '*.cc' 2>/dev/null | sort)
 INTEG_SRCS := $(shell find tests/integration -name '*.cc' 2>/dev/null | sort)
+E2E_SRCS := $(shell find tests/e2e -name '*.cc' 2>/dev/null | sort)
 SUPPORT_SRCS := $(shell find tests/support -name '*.cc' 2>/dev/null | sort)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%_fuzz.cc,%,$(wildcard tests/fuzz/*_fuzz.cc))
 UNIT_BIN := $(BUILD)/tests/unit_tests
 INTEG_BIN := $(BUILD)/tests/integration_tests
+E2E_BIN := $(BUILD)/tests/e2e_tests
 FUZZ_REPLAY := $(addprefix $(BUILD)/tests/fuzz_replay_,$(FUZZ_TARGETS))
 GTEST_LIBS := -lgtest -lpthread
 
 # Keep intermediate objects (fuzz drivers) so a second `make test` relinks nothing.
 .SECONDARY:
 
-.PHONY: all run test test-unit test-integration test-browser sanitize fuzz bench check size docker clean \
+.PHONY: all run test test-unit test-integration test-e2e test-browser sanitize fuzz bench check \
+  size docker clean \
   third_party test-bins
 all: $(BIN)
 
@@ -124,11 +127,14 @@ $(UNIT_BIN): $(call tobj,$(UNIT_SRCS) $(SUPPORT_SRCS)) $(LIB) $(TP_LIBS)
 $(INTEG_BIN): $(call tobj,$(INTEG_SRCS) $(SUPPORT_SRCS)) $(LIB) $(TP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(TEST_CXXFLAGS) $^ $(GTEST_LIBS) -lgtest_main $(if $(SANITIZE),-fsanitize=address$(,)undefined) -o $@
+$(E2E_BIN): $(call tobj,$(E2E_SRCS) $(SUPPORT_SRCS)) $(LIB) $(TP_LIBS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(TEST_CXXFLAGS) $^ $(GTEST_LIBS) -lgtest_main $(if $(SANITIZE),-fsanitize=address$(,)undefined) -o $@
 $(BUILD)/tests/fuzz_replay_%: $(BUILD)/tobj/fuzz/%_fuzz.o $(BUILD)/tobj/fuzz/replay_main.o $(LIB) $(TP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(TEST_CXXFLAGS) $^ $(if $(SANITIZE),-fsanitize=address$(,)undefined) -o $@
 
-test-bins: $(BIN) $(UNIT_BIN) $(if $(INTEG_SRCS),$(INTEG_BIN)) $(FUZZ_REPLAY)
+test-bins: $(BIN) $(UNIT_BIN) $(if $(INTEG_SRCS),$(INTEG_BIN)) $(if $(E2E_SRCS),$(E2E_BIN)) $(FUZZ_REPLAY)
 # Test-only Node.js packages (Azurite), installed from tests/package-lock.json on first use.
 NODE_DEPS := tests/node_modules/.package-lock.json
 $(NODE_DEPS): tests/package.json tests/package-lock.json
@@ -141,6 +147,8 @@ test-integration: test-bins $(NODE_DEPS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh integration
 test-browser: $(BIN) $(NODE_DEPS)
 	$(Q)BUILD=$(BUILD) sh tests/run.sh browser
+test-e2e: $(BIN) $(E2E_BIN) $(NODE_DEPS)
+	$(Q)BUILD=$(BUILD) sh tests/run.sh e2e
 sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize SANITIZE=1 test
 
@@ -189,4 +197,4 @@ docker:
 clean:
 	rm -rf $(BUILD)
 
--include $(patsubst %.o,%.d,$(OBJS) $(BUILD)/obj/main.o $(call tobj,$(UNIT_SRCS) $(INTEG_SRCS) $(SUPPORT_SRCS)))
+-include $(patsubst %.o,%.d,$(OBJS) $(BUILD)/obj/main.o $(call tobj,$(UNIT_SRCS) $(INTEG_SRCS) $(E2E_SRCS) $(SUPPORT_SRCS)))

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs the test suites and ends with one line "N passed, N failed" summing them all.
-#   BUILD=build sh tests/run.sh all|unit|integration|fuzz|browser
+#   BUILD=build sh tests/run.sh all|unit|integration|e2e|fuzz|browser
 # Each suite is a GoogleTest binary, the fuzz corpus replay, or the browser tests (which print
 # GoogleTest's result lines); a suite that crashes or
 # exits non-zero without reporting a failed test counts as one failure of its own.
@@ -63,12 +63,14 @@ case "$what" in
   all) run_gtest unit "$BUILD/tests/unit_tests"
        run_fuzz_replay
        run_gtest integration "$BUILD/tests/integration_tests"
+       run_gtest e2e "$BUILD/tests/e2e_tests"
        run_browser ;;
   unit) run_gtest unit "$BUILD/tests/unit_tests" ;;
   integration) run_gtest integration "$BUILD/tests/integration_tests" ;;
+  e2e) run_gtest e2e "$BUILD/tests/e2e_tests" ;;
   fuzz) run_fuzz_replay ;;
   browser) run_browser ;;
-  *) echo "usage: tests/run.sh all|unit|integration|fuzz|browser" >&2; exit 2 ;;
+  *) echo "usage: tests/run.sh all|unit|integration|e2e|fuzz|browser" >&2; exit 2 ;;
 esac
 
 echo "$passed passed, $failed failed"

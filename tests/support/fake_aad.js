@@ -1,7 +1,9 @@
 // Fake Azure AD for the auth integration tests (Node built-ins only). HTTPS on 127.0.0.1
 // port 0 with the test PKI's "good" certificate, plus a plain-HTTP control port. Prints
-// "listening on 127.0.0.1:PORT control CPORT", exits on SIGTERM or after 3 minutes.
+// "listening on 127.0.0.1:PORT control CPORT", exits on SIGTERM or after --max-lifetime seconds
+// (default 180).
 //   node fake_aad.js --cert F --key F --keys-dir DIR --tenant T --client-id ID --client-secret S
+//     [--max-lifetime S]
 // HTTPS routes:
 //   GET  /{tenant}/v2.0/.well-known/openid-configuration   issuer + jwks_uri (this server)
 //   GET  /discovery/keys                                    the JWKS (current signing key only)
@@ -129,4 +131,4 @@ server.listen(0, '127.0.0.1', () => {
   });
 });
 process.on('SIGTERM', () => process.exit(0));
-setTimeout(() => process.exit(0), 180000).unref();
+setTimeout(() => process.exit(0), Number(args['max-lifetime'] || 180) * 1000).unref();

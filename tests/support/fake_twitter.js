@@ -9,15 +9,21 @@
 //   node fake_twitter.js [--cert FILE --key FILE] [--config FILE] [--consumer-key K]
 //     [--consumer-secret S] [--token T --token-secret TS] [--user-id ID] [--screen-name NAME]
 //     [--synthetic N] [--fixtures DIR] [--timeline FILE] [--port P] [--max-lifetime S]
-//     [--timestamp-skew S] [--rate-limit N] [--callback-urls URL,URL] [--media-self true]
+//     [--timestamp-skew S] [--rate-limit N] [--callback-urls URL,URL] [--media-base URL|self]
+//     [--media-self true] (= --media-base self)
 //
 // --config FILE: a JSON object with any option above in camelCase (consumerKey, consumerSecret,
 // token, tokenSecret, userId, screenName, name, synthetic, timeline, rateLimit, ...).
 // Without --timeline/--synthetic the timeline is every tweet of the shared v1.1 fixtures.
+// --media-base: media (and profile image) URLs point there instead of pbs.twimg.com and
+// video.twimg.com; "self" means this server (its own https://127.0.0.1:PORT), so a client that
+// may reach 127.0.0.1 only can download every attachment.
 // Control (no OAuth): POST /__control {"inject":[{"status":429,"reset_in":S,"match":"/2/users"},
 // {"status":503},{"reset_mid_body":true}], "add_tweets":N|[tweets], "media_size":{"path","bytes"},
-// "revoke_token":T, "clear_log":true, "deny_next_authorize":true}; GET /__control/state (ids
-// newest first), /__control/log.
+// "revoke_token":T, "clear_log":true, "deny_next_authorize":true,
+// "delay":{"timeline_ms":N,"media_ms":N}}; GET /__control/state (ids newest first; "tweets":
+// [{id, created_at (ISO), media: [urls]}] in the same order), /__control/log, /__control/counts
+// ({"requests","timeline","media"} served so far: a cheap progress measure).
 //
 // Sign-in (3-legged): GET /oauth/authenticate|authorize?oauth_token=T answers the consent step
 // at once with a 302 to the request token's callback, `?oauth_token=T&oauth_verifier=V` (the
@@ -52,6 +58,7 @@ function parseArgs(argv) {
     '--user-id': 'userId', '--screen-name': 'screenName', '--synthetic': 'synthetic',
     '--fixtures': 'fixtures', '--timeline': 'timeline', '--port': 'port',
     '--max-lifetime': 'maxLifetime', '--timestamp-skew': 'timestampSkew', '--rate-limit': 'rateLimit',
+    '--media-base': 'mediaBase',
     '--callback-urls': 'callbackUrls',
     '--media-self': 'mediaSelf',
   };
@@ -66,6 +73,7 @@ function parseArgs(argv) {
   return o;
 }
 const opt = parseArgs(process.argv);
+if (opt.mediaSelf === 'true' || opt.mediaSelf === true) opt.mediaBase = 'self';  // older spelling
 
 // ---------------------------------------------------------------- RFC 5849 (server side)
 // Percent-encoding of RFC 3986 §2.1 with the unreserved set only (RFC 5849 §3.6).
@@ -118,8 +126,17 @@ const state = {
   mediaSizes: new Map(),
   rate: new Map(),       // endpoint -> {remaining, reset}
   log: [],
+  delay: { timeline_ms: 0, media_ms: 0 },
+  counts: { requests: 0, timeline: 0, media: 0 },
   denyNextAuthorize: false,
 };
+// Where media URLs point (see --media-base); resolved once the port is known for "self".
+let selfBase = null;
+function mediaBase() { return opt.mediaBase === 'self' ? selfBase : opt.mediaBase; }
+function rebaseMedia(t) {
+  if (!opt.mediaBase) return t;
+  return JSON.parse(JSON.stringify(t).replace(/https:\/\/(pbs|video)\.twimg\.com\//g, mediaBase() + '/'));
+}
 const user = {
   id: Number(opt.userId), id_str: String(opt.userId), name: opt.name, screen_name: opt.screenName,
   profile_image_url_https: 'https://pbs.twimg.com/profile_images/928570623042846720/WiUGM2ZJ_normal.jpg',
@@ -147,7 +164,7 @@ function syntheticTweet(ms, seq, n) {
   };
   if (n % 5 === 0) {
     const media = [{ id_str: String(snowflake(ms, seq + 1)), type: 'photo',
-      media_url_https: `https://pbs.twimg.com/media/synthetic${n}.jpg` }];
+      media_url_https: `${mediaBase() || 'https://pbs.twimg.com'}/media/synthetic${n}.jpg` }];
     t.entities.media = media;
     t.extended_entities = { media };
   }
@@ -168,19 +185,23 @@ function loadFixtures() {
     for (const t of JSON.parse(fs.readFileSync(path.join(opt.fixtures, f), 'utf8'))) {
       if (seen.has(t.id_str)) continue;
       seen.add(t.id_str);
-      state.tweets.push(t);
+      state.tweets.push(rebaseMedia(t));
     }
   }
   sortTweets();
 }
-if (opt.timeline) {
-  state.tweets = JSON.parse(fs.readFileSync(opt.timeline, 'utf8').replace(/^\uFEFF/, ''));
-  sortTweets();
-} else if (opt.synthetic > 0) {
-  addSynthetic(opt.synthetic, Date.UTC(2024, 0, 1));
-} else {
-  loadFixtures();
+function loadTimeline() {
+  if (opt.timeline) {
+    state.tweets = JSON.parse(fs.readFileSync(opt.timeline, 'utf8').replace(/^\uFEFF/, '')).map(rebaseMedia);
+    sortTweets();
+  } else if (opt.synthetic > 0) {
+    addSynthetic(opt.synthetic, Date.UTC(2024, 0, 1));
+  } else {
+    loadFixtures();
+  }
 }
+// With --media-base self the URLs need the port: the timeline is made once listening.
+if (opt.mediaBase !== 'self') loadTimeline();
 
 // ---------------------------------------------------------------- responses
 const BODY_V1_401 = '{"errors":[{"code":32,"message":"Could not authenticate you."}]}';
@@ -453,8 +474,17 @@ function serveMedia(url, res) {
 // ---------------------------------------------------------------- control
 function control(req, url, body, res) {
   if (req.method === 'GET' && url.pathname === '/__control/log') return send(res, 200, JSON.stringify(state.log));
+  if (req.method === 'GET' && url.pathname === '/__control/counts') return send(res, 200, JSON.stringify(state.counts));
   if (req.method === 'GET' && url.pathname === '/__control/state') {
-    return send(res, 200, JSON.stringify({ ids: state.tweets.map((t) => t.id_str), users: { id: user.id_str } }));
+    const mediaOf = (t) => {
+      const urls = [];
+      for (const m of [...((t.entities || {}).media || []), ...((t.extended_entities || {}).media || [])]) {
+        if (m.media_url_https && !urls.includes(m.media_url_https)) urls.push(m.media_url_https);
+      }
+      return urls;
+    };
+    return send(res, 200, JSON.stringify({ ids: state.tweets.map((t) => t.id_str), users: { id: user.id_str },
+      tweets: state.tweets.map((t) => ({ id: t.id_str, created_at: iso(t.created_at), media: mediaOf(t) })) }));
   }
   if (req.method !== 'POST' || url.pathname !== '/__control') return send(res, 404, '{"error":"unknown control path"}');
   let c;
@@ -467,12 +497,13 @@ function control(req, url, body, res) {
     for (let i = 0; i < c.add_tweets; i++) state.tweets.push(syntheticTweet(start - i * 60000, 7 + (i % 4000), state.tweets.length + 1));
     sortTweets();
   } else if (Array.isArray(c.add_tweets)) {
-    for (const t of c.add_tweets) state.tweets.push(t);
+    for (const t of c.add_tweets) state.tweets.push(rebaseMedia(t));
     sortTweets();
   }
   if (c.media_size) state.mediaSizes.set(c.media_size.path, Number(c.media_size.bytes));
   if (c.revoke_token) state.accessTokens.delete(c.revoke_token);
   if (c.clear_log) state.log = [];
+  if (c.delay) Object.assign(state.delay, c.delay);
   if (c.deny_next_authorize !== undefined) state.denyNextAuthorize = !!c.deny_next_authorize;
   return send(res, 200, JSON.stringify({ ok: true, tweets: state.tweets.length, pending_faults: state.faults.length }));
 }
@@ -510,6 +541,19 @@ function handle(req, res, body) {
   const url = new URL(req.url, 'http://placeholder');
   const route = url.pathname;
   if (route.startsWith('/__control')) return control(req, url, body, res);
+  // A scripted slow service (control "delay"): the request is handled after the wait.
+  const isTimeline = /^\/2\/users\/[^/]+\/tweets$/.test(route) || route === '/1.1/statuses/user_timeline.json';
+  const wait = req.method !== 'GET' ? 0 : MEDIA_RE.test(route) ? state.delay.media_ms : isTimeline ? state.delay.timeline_ms : 0;
+  if (!req.counted) {
+    req.counted = true;
+    state.counts.requests++;
+    if (req.method === 'GET' && MEDIA_RE.test(route)) state.counts.media++;
+    if (isTimeline) state.counts.timeline++;
+  }
+  if (wait > 0 && !req.delayed) {
+    req.delayed = true;
+    return setTimeout(() => { if (!res.destroyed && !res.socket?.destroyed) handle(req, res, body); }, wait);
+  }
   state.log.push({ method: req.method, path: req.url, auth: 'none' });
   if (state.log.length > 10000) state.log.shift();
   if (req.method === 'GET' && MEDIA_RE.test(route)) {
@@ -611,13 +655,9 @@ const server = opt.cert
   : http.createServer(onRequest);
 server.keepAliveTimeout = 5000;
 server.listen(opt.port, '127.0.0.1', () => {
-  // --media-self true: synthetic media URLs point at this server (same path), so a client that
-  // downloads media never leaves 127.0.0.1.
-  if (opt.mediaSelf === 'true' || opt.mediaSelf === true) {
-    const self = `${opt.cert ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
-    for (const t of state.tweets)
-      for (const m of (t.extended_entities && t.extended_entities.media) || [])
-        m.media_url_https = m.media_url_https.replace('https://pbs.twimg.com', self);
+  if (opt.mediaBase === 'self') {
+    selfBase = `${opt.cert ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
+    loadTimeline();
   }
   console.log(`listening on 127.0.0.1:${server.address().port}`);
 });
