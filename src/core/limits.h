@@ -234,7 +234,8 @@ inline constexpr int64_t kTaskVisibilityMs = 90'000;
 // Hard ceiling for any visibility timeout or release delay a caller asks for (Azure queues
 // allow 7 days; one day is enough for backoff and keeps clock arithmetic far from overflow).
 inline constexpr int64_t kMaxTaskVisibilityMs = 24LL * 3600 * 1000;
-// Leases of one task before it is parked as poison (reported, kept for the admin, never
+// Leases of one task in a row without durable progress (a checkpoint with uploaded items
+// resets the count) before it is parked as poison (reported, kept for the admin, never
 // dropped). A task that kills the worker this often will not succeed by itself.
 inline constexpr uint32_t kMaxTaskAttempts = 5;
 // Uploaded items remembered per task checkpoint. The v1.1/v2 user timeline returns at most

@@ -330,6 +330,14 @@ core::Status State::save_progress(const std::string& task_id, const std::string&
   json::add_string(op.get(), "page", delta.page_token);
   json::add(op.get(), "items", items_to_json(delta.uploaded));
   push(journal, op.release());
+  // Durable progress proves the task is not poison: only leases in a row that end without any
+  // (crashes at the same place) count towards parking it. A process killed now and then
+  // during a long task must not lose the task.
+  if (!delta.uploaded.empty() && e->task.attempts > 1) {
+    json::Json reset = op_with_id("attempt", task_id);
+    json::add_number(reset.get(), "n", 1);
+    push(journal, reset.release());
+  }
   return core::ok_status();
 }
 

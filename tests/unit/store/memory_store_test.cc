@@ -405,6 +405,38 @@ TEST_F(MemoryStoreTest, PoisonTaskIsParkedNotDropped) {
             core::Errc::NotFound);
 }
 
+// A long task killed now and then is not poison: each lease that saved uploaded items resets
+// the count, so only leases in a row without progress park it.
+TEST_F(MemoryStoreTest, ProgressResetsTheAttemptCount) {
+  ASSERT_TRUE(put_job(job("job1")).ok());
+  ASSERT_TRUE(enqueue(task("long")).ok());
+  for (uint32_t i = 1; i <= 3 * lim::kMaxTaskAttempts; ++i) {
+    auto l = lease(10);
+    ASSERT_TRUE(l.ok() && l->has_value()) << "lease " << i;
+    const Lease le = **l;
+    EXPECT_LE(le.task.attempts, 2u);
+    std::string id = std::to_string(1000 + i);
+    Checkpoint d{1000 + i, "", {{id, "2019-03-15T07:05:43", id + ".json"}}};
+    ASSERT_TRUE(
+        done(loop, [&](DoneCallback cb) { s->save_progress("long", le.lease_id, d, cb); }).ok());
+    clock.advance_ms(10);  // killed after some progress: the lease expires
+  }
+  // Progress without uploaded items (a page with nothing new) does not count as progress.
+  for (uint32_t i = 0; i < lim::kMaxTaskAttempts; ++i) {
+    auto l = lease(10);
+    ASSERT_TRUE(l.ok() && l->has_value());
+    Checkpoint empty{1, "page", {}};
+    ASSERT_TRUE(done(loop, [&](DoneCallback cb) {
+                  s->save_progress("long", (*l)->lease_id, empty, cb);
+                }).ok());
+    clock.advance_ms(10);
+  }
+  auto parked = lease(10);
+  ASSERT_TRUE(parked.ok());
+  EXPECT_FALSE(parked->has_value());
+  EXPECT_TRUE(tasks()[0].parked);
+}
+
 TEST_F(MemoryStoreTest, CheckpointAccumulatesAndIsBounded) {
   ASSERT_TRUE(put_job(job("job1")).ok());
   ASSERT_TRUE(enqueue(task("t1")).ok());
