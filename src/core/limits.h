@@ -418,8 +418,10 @@ inline constexpr size_t kMaxPendingUploads = 256;
 // The walk resumes when the pending uploads fall to this (hysteresis: not one page per upload).
 inline constexpr size_t kResumePendingUploads = 64;
 // Uploaded items saved to the checkpoint in one save_progress: a crash re-uploads at most this
-// many (idempotent by name) while a 3,200-tweet task costs ~100 durable writes, not 3,200.
-inline constexpr size_t kCheckpointBatchItems = 32;
+// many (idempotent by name) while a 3,200-tweet task costs ~400 durable writes (group-committed
+// by the store), not 3,200. Small, because a saved item is also what proves a restarted task
+// is making progress (store: attempts reset) and is not poison.
+inline constexpr size_t kCheckpointBatchItems = 8;
 // Backoff of a task released after a transient failure: base << (attempt - 1), capped. The
 // platform's own schedule is hours apart; 15 minutes keeps retries well inside it.
 inline constexpr int64_t kTaskRetryBaseMs = 30'000;

@@ -161,6 +161,7 @@ void TaskRun::start_walk() {
   window.start_time_s = lease_.task.start_ms / 1000;
   // end_ms is inclusive; a tweet at end_ms + 0.5 s has the same second, so round up.
   window.end_time_s = (lease_.task.end_ms + 999) / 1000;
+  window.resume_token = progress_token_;  // from the checkpoint: skip the pages already done
   std::string user = options_.twitter_version == twitter::ApiVersion::V2 ? job_.twitter_user_id
                                                                          : std::string();
   walk_ = std::make_unique<twitter::TimelineWalk>(

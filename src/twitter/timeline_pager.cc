@@ -4,6 +4,7 @@
 #include "core/codec.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "json/json.h"
 #include "twitter/text.h"
 
 namespace twitter {
@@ -65,7 +66,7 @@ bool accept_page(const Page& page, const TimelineWindow& w, uint64_t* lowest,
 }  // namespace
 
 V2TimelinePager::V2TimelinePager(std::string user_id, TimelineWindow window)
-    : user_id_(std::move(user_id)), window_(window) {}
+    : user_id_(std::move(user_id)), window_(window), next_token_(window_.resume_token) {}
 
 std::string V2TimelinePager::next_path() const {
   std::string path = "/2/users/";
@@ -112,7 +113,10 @@ core::Result<PageOutcome> V2TimelinePager::consume(const Page& page) {
 }
 
 V1TimelinePager::V1TimelinePager(std::string user_id, TimelineWindow window)
-    : user_id_(std::move(user_id)), window_(window) {}
+    : user_id_(std::move(user_id)), window_(window) {
+  // A token that is not a decimal id (none, or another version's) starts at the top.
+  if (auto id = json::parse_u64(window_.resume_token)) max_id_ = *id;
+}
 
 std::string V1TimelinePager::next_path() const {
   std::string q;

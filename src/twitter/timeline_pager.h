@@ -22,6 +22,10 @@ struct TimelineWindow {
   std::optional<uint64_t> since_id;     // the job's cursor: only tweets with a greater id
   std::optional<int64_t> start_time_s;  // the task's window, Unix seconds (inclusive)
   std::optional<int64_t> end_time_s;
+  // Where an interrupted walk of the same window stopped (a task checkpoint's page token: v2
+  // pagination_token, v1.1 max_id in decimal): paging starts there instead of at the newest
+  // page, so a resumed import does not read again what it already uploaded. Empty: the top.
+  std::string resume_token;
 };
 
 // The field lists requested from v2 so that every Item field can be filled.

@@ -323,3 +323,27 @@ TEST(V1TimelinePager, RejectsTheWrongVersionAndTooManyPages) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, core::Errc::TooLarge);
 }
+
+// A resumed import starts where its checkpoint says the previous walk stopped.
+TEST(TimelinePagerResume, V2StartsAtTheCheckpointToken) {
+  TimelineWindow w;
+  w.resume_token = "7140dibdnow9c7btw3z2vwioavpvutgzrzm9icis4ndix";
+  V2TimelinePager p("9", w);
+  EXPECT_NE(p.next_path().find("pagination_token=7140dibdnow9c7btw3z2vwioavpvutgzrzm9icis4ndix"),
+            std::string::npos)
+      << p.next_path();
+  V2TimelinePager top("9", {});
+  EXPECT_EQ(top.next_path().find("pagination_token"), std::string::npos);
+}
+
+TEST(TimelinePagerResume, V1StartsBelowTheCheckpointMaxId) {
+  TimelineWindow w;
+  w.resume_token = "1106451391000834047";
+  V1TimelinePager p("", w);
+  ASSERT_TRUE(p.max_id().has_value());
+  EXPECT_EQ(*p.max_id(), 1106451391000834047ull);
+  EXPECT_NE(p.next_path().find("max_id=1106451391000834047"), std::string::npos);
+  w.resume_token = "not-an-id";  // another version's token: from the top
+  V1TimelinePager top("", w);
+  EXPECT_FALSE(top.max_id().has_value());
+}
