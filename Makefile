@@ -197,4 +197,5 @@ docker:
 clean:
 	rm -rf $(BUILD)
 
--include $(patsubst %.o,%.d,$(OBJS) $(BUILD)/obj/main.o $(call tobj,$(UNIT_SRCS) $(INTEG_SRCS) $(E2E_SRCS) $(SUPPORT_SRCS)))
+-include $(patsubst %.o,%.d,$(OBJS) $(BUILD)/obj/main.o $(call tobj,$(UNIT_SRCS) $(INTEG_SRCS) $(E2E_SRCS) $(SUPPORT_SRCS)) \
+  $(BUILD)/tobj/fuzz/replay_main.o $(FUZZ_TARGETS:%=$(BUILD)/tobj/fuzz/%_fuzz.o))
