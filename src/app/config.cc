@@ -480,8 +480,7 @@ const OptionSpec* option_table(size_t* count) {
        "Items uploaded to the task's blob container at the same time (1 to 64). Each upload "
        "holds one block (at most 4 MiB) in memory, so this bounds both the connections to "
        "storage and the memory imports use. 1 uploads strictly one item after the other.",
-       "CONNECTOR_UPLOAD_CONCURRENCY=16 twitter-connector serve", false,
-       apply_upload_concurrency},
+       "CONNECTOR_UPLOAD_CONCURRENCY=16 twitter-connector serve", false, apply_upload_concurrency},
       {"--ca-file", "CONNECTOR_CA_FILE", "FILE", "",
        "PEM bundle of CA certificates trusted for outbound HTTPS (default: system, else built in)",
        "PEM file of the certificate authorities trusted for outbound HTTPS (Twitter/X, Azure AD, "

@@ -162,8 +162,8 @@ void TaskRun::start_walk() {
   // end_ms is inclusive; a tweet at end_ms + 0.5 s has the same second, so round up.
   window.end_time_s = (lease_.task.end_ms + 999) / 1000;
   window.resume_token = progress_token_;  // from the checkpoint: skip the pages already done
-  std::string user = options_.twitter_version == twitter::ApiVersion::V2 ? job_.twitter_user_id
-                                                                         : std::string();
+  std::string user =
+      options_.twitter_version == twitter::ApiVersion::V2 ? job_.twitter_user_id : std::string();
   walk_ = std::make_unique<twitter::TimelineWalk>(
       *api_, user, window,
       [this](const twitter::Page& p, const twitter::PageOutcome& o) { return on_page(p, o); },
@@ -351,8 +351,8 @@ void TaskRun::on_saved(core::Status st) {
       return finish(TaskRunResult::Kind::Dropped,
                     "the task's lease was lost or its job was deleted while it ran");
     if (failure_.kind == FailureKind::None)
-      fail(FailureKind::Transient, std::string("cannot save the task's progress: ") +
-                                       core::errc_message(st.error().code));
+      fail(FailureKind::Transient,
+           std::string("cannot save the task's progress: ") + core::errc_message(st.error().code));
     stop_walk();
   }
   if (state_ == State::Flush || (state_ == State::Walk && walk_done_ && pending() == 0)) {
@@ -385,8 +385,8 @@ void TaskRun::decide() {
   switch (failure_.kind) {
     case FailureKind::None:
       reporting_ = TaskResult::Success;
-      report_message_ = "imported " + std::to_string(before_.size() + uploaded_now_.size()) +
-                        " items";
+      report_message_ =
+          "imported " + std::to_string(before_.size() + uploaded_now_.size()) + " items";
       if (media_missing_ > 0)
         report_message_ += "; " + std::to_string(media_missing_) +
                            " media could not be downloaded for good and are left out (see the log)";
@@ -416,11 +416,9 @@ std::vector<m365::ItemMetadata> TaskRun::metadata() const {
   std::vector<m365::ItemMetadata> items;
   items.reserve(before_.size() + uploaded_now_.size());
   for (const auto* list : {&before_, &uploaded_now_})
-    for (const store::UploadedItem& u : *list)
-      items.push_back({u.id, u.modified_utc, u.file_name});
-  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
-    return tweet_id_less(a.id, b.id);
-  });
+    for (const store::UploadedItem& u : *list) items.push_back({u.id, u.modified_utc, u.file_name});
+  std::sort(items.begin(), items.end(),
+            [](const auto& a, const auto& b) { return tweet_id_less(a.id, b.id); });
   return items;
 }
 
@@ -432,8 +430,8 @@ void TaskRun::report(TaskResult status) {
   c.status = static_cast<m365::TaskStatus>(static_cast<int>(status));
   c.items = metadata();
   std::string message;
-  auto id = deps_.events.send(std::move(c), [this](m365::EventResult& r) { on_reported(r); },
-                              &message);
+  auto id = deps_.events.send(
+      std::move(c), [this](m365::EventResult& r) { on_reported(r); }, &message);
   if (!id.ok()) {
     // The completion itself is malformed (ids or item count beyond limits): cannot be fixed by
     // retrying. Record it on the job so the admin sees it.
@@ -460,11 +458,11 @@ void TaskRun::on_reported(m365::EventResult& result) {
     state_ = State::Complete;
     return advance();
   }
-  fail(FailureKind::Transient, "the Event API did not acknowledge the completion: " +
-                                   result.message);
+  fail(FailureKind::Transient,
+       "the Event API did not acknowledge the completion: " + result.message);
   state_ = State::Release;
-  release_delay_ms_ = retry_delay_ms(lease_.task.attempts, options_.retry_base_ms,
-                                     options_.retry_max_ms);
+  release_delay_ms_ =
+      retry_delay_ms(lease_.task.attempts, options_.retry_base_ms, options_.retry_max_ms);
   advance();
 }
 
@@ -499,8 +497,7 @@ void TaskRun::on_completed(core::Status st) {
     if (reporting_ == TaskResult::Success)
       deps_.metrics
           ->gauge("connector_job_last_success_timestamp_seconds",
-                  "Unix time of the job's last successful import",
-                  {{"job", lease_.task.job_id}})
+                  "Unix time of the job's last successful import", {{"job", lease_.task.job_id}})
           .set(static_cast<double>(deps_.clock.now_unix_ms() / 1000));
   }
   finish(TaskRunResult::Kind::Completed, report_message_);
@@ -544,8 +541,8 @@ void TaskRun::store_failed(const core::Error& e, const char* what) {
   if (state_ == State::Complete || state_ == State::Release || state_ == State::LoadJob ||
       state_ == State::LoadSettings || state_ == State::LoadCheckpoint) {
     state_ = State::Release;
-    release_delay_ms_ = retry_delay_ms(lease_.task.attempts, options_.retry_base_ms,
-                                       options_.retry_max_ms);
+    release_delay_ms_ =
+        retry_delay_ms(lease_.task.attempts, options_.retry_base_ms, options_.retry_max_ms);
     return advance();
   }
 }
@@ -566,16 +563,16 @@ void TaskRun::finish(TaskRunResult::Kind kind, std::string message) {
   auto write = (kind == TaskRunResult::Kind::Completed && reporting_ == TaskResult::Success)
                    ? &log::info
                    : &log::warn;
-  write("task finished",
-        {log::f("task_id", lease_.task.task_id), log::f("job_id", lease_.task.job_id),
-         log::f("outcome", run_kind_name(kind)),
-         log::f("result", kind == TaskRunResult::Kind::Completed
-                              ? store::task_result_name(reporting_)
-                              : "none"),
-         log::f("items", before_.size() + uploaded_now_.size()),
-         log::f("uploaded_now", uploaded_now_.size()),
-         log::f("retry_in_ms", static_cast<long long>(r.release_delay_ms)),
-         log::f("reason", r.message)});
+  write(
+      "task finished",
+      {log::f("task_id", lease_.task.task_id), log::f("job_id", lease_.task.job_id),
+       log::f("outcome", run_kind_name(kind)),
+       log::f("result", kind == TaskRunResult::Kind::Completed ? store::task_result_name(reporting_)
+                                                               : "none"),
+       log::f("items", before_.size() + uploaded_now_.size()),
+       log::f("uploaded_now", uploaded_now_.size()),
+       log::f("retry_in_ms", static_cast<long long>(r.release_delay_ms)),
+       log::f("reason", r.message)});
   DoneFn done = std::move(done_);
   if (done) done(r);
 }

@@ -75,8 +75,8 @@ struct TaskRunResult {
   Kind kind = Kind::Dropped;
   store::TaskResult reported = store::TaskResult::None;  // Completed: the status sent
   std::string message;                                   // the reason, for the log and the job
-  size_t uploaded_now = 0;     // items uploaded by this run
-  size_t uploaded_before = 0;  // items found in the checkpoint
+  size_t uploaded_now = 0;                               // items uploaded by this run
+  size_t uploaded_before = 0;                            // items found in the checkpoint
   int64_t release_delay_ms = 0;
 };
 const char* run_kind_name(TaskRunResult::Kind k);
@@ -120,9 +120,9 @@ class TaskRun final {
 
  private:
   struct PageTrack {
-    size_t outstanding = 0;   // items of the page still uploading
-    uint64_t newest = 0;      // newest id accepted on the page
-    std::string next_token;   // where paging goes on after it
+    size_t outstanding = 0;  // items of the page still uploading
+    uint64_t newest = 0;     // newest id accepted on the page
+    std::string next_token;  // where paging goes on after it
   };
   struct Failure {
     FailureKind kind = FailureKind::None;

@@ -62,8 +62,8 @@ core::Status Worker::start(std::string* message) {
   if (!poll_timer_ || !extend_timer_ || !reap_timer_)
     return bad("cannot create the worker's timers");
   state_ = State::Running;
-  uint64_t every = static_cast<uint64_t>(options_.lease_visibility_ms /
-                                         core::limits::jobs::kLeaseExtendDivisor);
+  uint64_t every =
+      static_cast<uint64_t>(options_.lease_visibility_ms / core::limits::jobs::kLeaseExtendDivisor);
   extend_timer_->start(std::max<uint64_t>(every, 1), std::max<uint64_t>(every, 1));
   schedule_poll(0);
   log::info("import worker started",
@@ -125,7 +125,8 @@ void Worker::poll() {
     poll_again_ = true;
     return;
   }
-  size_t active = std::count_if(runs_.begin(), runs_.end(), [](const Run& r) { return !r.finished; });
+  size_t active =
+      std::count_if(runs_.begin(), runs_.end(), [](const Run& r) { return !r.finished; });
   if (active >= options_.max_running_tasks) return;  // a finishing run polls again
   lease_in_flight_ = true;
   std::weak_ptr<char> alive = alive_;
@@ -156,9 +157,9 @@ void Worker::on_leased(core::Result<std::optional<store::Lease>> lease) {
                             log::f("attempt", l.task.attempts)});
   // The callback names its own run: the cell is filled right after construction.
   auto cell = std::make_shared<TaskRun*>(nullptr);
-  auto run = std::make_unique<TaskRun>(
-      deps_, options_.task, std::move(l),
-      [this, cell](const TaskRunResult& r) { on_run_done(*cell, r); });
+  auto run =
+      std::make_unique<TaskRun>(deps_, options_.task, std::move(l),
+                                [this, cell](const TaskRunResult& r) { on_run_done(*cell, r); });
   TaskRun* raw = run.get();
   *cell = raw;
   ++tasks_started_;

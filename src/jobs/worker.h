@@ -37,8 +37,8 @@ struct WorkerOptions {
   uint64_t poll_interval_ms = core::limits::jobs::kPollIntervalMs;
   int64_t lease_visibility_ms = core::limits::kTaskVisibilityMs;
   size_t max_running_tasks = core::limits::jobs::kMaxRunningTasks;
-  std::string owner = "worker";  // lease owner shown on the admin page
-  m365::BlobUploader::Options upload;  // per-request retry and timeouts of blob storage
+  std::string owner = "worker";          // lease owner shown on the admin page
+  m365::BlobUploader::Options upload;    // per-request retry and timeouts of blob storage
   m365::EventApiClient::Options events;  // base is taken from event_api_base
 };
 

@@ -135,21 +135,39 @@ class ImportPipelineTest : public ::testing::Test {
 
   void start_twitter(int synthetic) {
     const std::string& pki = test_pki_dir();
-    twitter_ = std::make_unique<Subprocess>(Subprocess::Options{
-        {"node", project_root() + "/tests/support/fake_twitter.js", "--synthetic",
-         std::to_string(synthetic), "--cert", pki + "/good.crt", "--key", pki + "/good.key",
-         "--consumer-key", kCK, "--consumer-secret", kCS, "--token", kTK, "--token-secret", kTS,
-         "--user-id", kUserId, "--max-lifetime", "170", "--media-self", "true"}});
+    twitter_ = std::make_unique<Subprocess>(
+        Subprocess::Options{{"node",
+                             project_root() + "/tests/support/fake_twitter.js",
+                             "--synthetic",
+                             std::to_string(synthetic),
+                             "--cert",
+                             pki + "/good.crt",
+                             "--key",
+                             pki + "/good.key",
+                             "--consumer-key",
+                             kCK,
+                             "--consumer-secret",
+                             kCS,
+                             "--token",
+                             kTK,
+                             "--token-secret",
+                             kTS,
+                             "--user-id",
+                             kUserId,
+                             "--max-lifetime",
+                             "170",
+                             "--media-self",
+                             "true"}});
     auto line = twitter_->wait_for_line("listening on 127.0.0.1:", 15000);
     ASSERT_TRUE(line) << twitter_->output();
     twitter_port_ = port_of(*line);
   }
   void start_events(int fail = 0) {
     const std::string& pki = test_pki_dir();
-    events_ = std::make_unique<Subprocess>(Subprocess::Options{
-        {"node", project_root() + "/tests/support/fake_event_api.js", "--cert",
-         pki + "/good.crt", "--key", pki + "/good.key", "--token-prefix", "fake-access-token-",
-         "--fail", std::to_string(fail)}});
+    events_ = std::make_unique<Subprocess>(
+        Subprocess::Options{{"node", project_root() + "/tests/support/fake_event_api.js", "--cert",
+                             pki + "/good.crt", "--key", pki + "/good.key", "--token-prefix",
+                             "fake-access-token-", "--fail", std::to_string(fail)}});
     auto line = events_->wait_for_line("listening on 127.0.0.1:", 15000);
     ASSERT_TRUE(line) << events_->output();
     events_port_ = port_of(*line);
@@ -275,7 +293,8 @@ class ImportPipelineTest : public ::testing::Test {
     EXPECT_TRUE(run_until(loop_, finished, limit_ms)) << "no task finished";
     bool stopped = false;
     worker_->stop([&] { stopped = true; });
-    EXPECT_TRUE(run_until(loop_, [&] { return stopped; }, 5000));
+    EXPECT_TRUE(run_until(
+        loop_, [&] { return stopped; }, 5000));
   }
 
   std::vector<EventRequest> event_requests() {
@@ -393,8 +412,9 @@ class ImportPipelineTest : public ::testing::Test {
     return out;
   }
   void start_run(const jobs::WorkerOptions& o, store::Lease l) {
-    jobs::TaskRunDeps deps{loop_,  *store_, *http_, pipeline_->uploader, pipeline_->events,
-                           pipeline_->media, clock_, rng_, &metrics_};
+    jobs::TaskRunDeps deps{
+        loop_,  *store_, *http_,   pipeline_->uploader, pipeline_->events, pipeline_->media,
+        clock_, rng_,    &metrics_};
     Pipeline* p = pipeline_.get();
     pipeline_->run = std::make_unique<jobs::TaskRun>(
         deps, o.task, std::move(l), [p](const jobs::TaskRunResult& r) { p->results.push_back(r); });
@@ -464,9 +484,11 @@ TEST_F(ImportPipelineTest, ResumesFromCheckpointAfterInterruptedRun) {
   EXPECT_TRUE(event_requests().empty());
   // The lease must expire before the task can be leased again.
   std::optional<store::Lease> second;
-  ASSERT_TRUE(run_until(loop_, [&] { return (second = lease(30000)).has_value(); }, 10000));
+  ASSERT_TRUE(run_until(
+      loop_, [&] { return (second = lease(30000)).has_value(); }, 10000));
   start_run(o, *second);
-  ASSERT_TRUE(run_until(loop_, [&] { return !pipeline_->results.empty(); }, 90000));
+  ASSERT_TRUE(run_until(
+      loop_, [&] { return !pipeline_->results.empty(); }, 90000));
   const auto& r = pipeline_->results.back();
   EXPECT_EQ(r.kind, jobs::TaskRunResult::Kind::Completed) << r.message;
   EXPECT_EQ(r.uploaded_before, saved);

@@ -108,9 +108,11 @@ class TaskRunTest : public ::testing::Test {
     ASSERT_FALSE(lease_.lease_id.empty());
   }
   void start_run() {
-    jobs::TaskRunDeps deps{loop_, *store_, *http_, *uploader_, *events_, *media_, clock_, rng_, nullptr};
-    run_ = std::make_unique<jobs::TaskRun>(deps, jobs::TaskRunOptions{}, lease_,
-                                           [this](const TaskRunResult& r) { results_.push_back(r); });
+    jobs::TaskRunDeps deps{loop_,   *store_, *http_, *uploader_, *events_,
+                           *media_, clock_,  rng_,   nullptr};
+    run_ =
+        std::make_unique<jobs::TaskRun>(deps, jobs::TaskRunOptions{}, lease_,
+                                        [this](const TaskRunResult& r) { results_.push_back(r); });
     ASSERT_TRUE(run_->start().ok());
     EXPECT_TRUE(results_.empty());  // never from inside start()
   }
@@ -152,7 +154,8 @@ TEST_F(TaskRunTest, AbandonFinishesOnceAsDroppedAndLeavesTheTaskQueued) {
   EXPECT_EQ(results_[0].kind, TaskRunResult::Kind::Dropped);
   EXPECT_EQ(results_[0].message, "stopping");
   size_t tasks = 0;
-  store_->list_tasks([&](core::Result<std::vector<store::Task>> r) { tasks = r.ok() ? r->size() : 0; });
+  store_->list_tasks(
+      [&](core::Result<std::vector<store::Task>> r) { tasks = r.ok() ? r->size() : 0; });
   drain();
   EXPECT_EQ(tasks, 1u);  // not completed: the lease expires and the task comes back
 }
@@ -166,7 +169,8 @@ TEST_F(TaskRunTest, StartTwiceIsRefused) {
 }
 
 TEST_F(TaskRunTest, LeaseWithoutIdsIsRefused) {
-  jobs::TaskRunDeps deps{loop_, *store_, *http_, *uploader_, *events_, *media_, clock_, rng_, nullptr};
+  jobs::TaskRunDeps deps{loop_,   *store_, *http_, *uploader_, *events_,
+                         *media_, clock_,  rng_,   nullptr};
   jobs::TaskRun run(deps, {}, store::Lease{}, [](const TaskRunResult&) { FAIL(); });
   EXPECT_EQ(run.start().error().code, core::Errc::InvalidArgument);
 }

@@ -37,8 +37,8 @@ class WorkerTest : public ::testing::Test {
     return o;
   }
   void make(jobs::WorkerOptions o) {
-    worker_ = std::make_unique<jobs::Worker>(loop_, *store_, *http_, *aad_, &metrics_, clock_,
-                                             rng_, std::move(o));
+    worker_ = std::make_unique<jobs::Worker>(loop_, *store_, *http_, *aad_, &metrics_, clock_, rng_,
+                                             std::move(o));
   }
   // Stops the worker and runs the loop until its callback ran; returns how often it ran.
   int stop_and_wait() {
