@@ -156,6 +156,19 @@ void TaskRun::start_walk() {
                            job_.user_token, job_.user_token_secret},
       s, deps_.clock, deps_.rng, deps_.metrics);
   queue_ = std::make_unique<m365::UploadQueue>(deps_.uploader, options_.upload_concurrency);
+  make_walk();
+  core::Status st = walk_->start();
+  if (!st.ok()) {
+    walk_.reset();
+    walk_done_ = true;
+    fail(FailureKind::Permanent,
+         std::string("cannot start reading the timeline: ") + core::errc_message(st.error().code));
+    return flush();
+  }
+}
+
+// The timeline walk over the task's window, starting at the checkpoint's page when there is one.
+void TaskRun::make_walk() {
   twitter::TimelineWindow window;
   if (job_.since_id > 0) window.since_id = job_.since_id;
   window.start_time_s = lease_.task.start_ms / 1000;
@@ -168,14 +181,7 @@ void TaskRun::start_walk() {
       *api_, user, window,
       [this](const twitter::Page& p, const twitter::PageOutcome& o) { return on_page(p, o); },
       [this](twitter::WalkResult& r) { on_walk_done(r); });
-  core::Status st = walk_->start();
-  if (!st.ok()) {
-    walk_.reset();
-    walk_done_ = true;
-    fail(FailureKind::Permanent,
-         std::string("cannot start reading the timeline: ") + core::errc_message(st.error().code));
-    return flush();
-  }
+  resumed_from_token_ = !window.resume_token.empty();
 }
 
 core::Status TaskRun::on_page(const twitter::Page& page, const twitter::PageOutcome& outcome) {
@@ -299,6 +305,8 @@ void TaskRun::on_walk_done(twitter::WalkResult& result) {
       break;
     }
     case twitter::WalkResult::Kind::Failed: {
+      if (resumed_from_token_ && result.pages == 0 && result.failure.api.http_status == 400)
+        return restart_walk_from_top(result.failure.message);
       core::Errc code = result.failure.error.code;
       bool permanent = result.failure.api.needs_relogin || code == core::Errc::Unauthorized ||
                        code == core::Errc::Forbidden || code == core::Errc::TlsUntrusted ||
@@ -313,6 +321,24 @@ void TaskRun::on_walk_done(twitter::WalkResult& result) {
   if (pending() == 0) {
     state_ = State::Flush;
     advance();
+  }
+}
+
+// X refused the checkpoint's pagination token (expired, or the timeline changed under it):
+// read the window again from the newest page; uploaded tweets are still skipped.
+void TaskRun::restart_walk_from_top(const std::string& why) {
+  log::warn("the checkpoint's page token was refused; reading the window from the top",
+            {log::f("task_id", lease_.task.task_id), log::f("reason", why)});
+  progress_token_.clear();
+  walk_done_ = false;
+  make_walk();
+  core::Status st = walk_->start();
+  if (!st.ok()) {
+    walk_.reset();
+    walk_done_ = true;
+    fail(FailureKind::Permanent,
+         std::string("cannot start reading the timeline: ") + core::errc_message(st.error().code));
+    return flush();
   }
 }
 

@@ -157,6 +157,8 @@ class TaskRun final {
   void fail(FailureKind kind, std::string message, int64_t retry_after_ms = 0);
   // A store call failed: NotFound means the task or job is gone (drop); the rest is transient.
   void store_failed(const core::Error& e, const char* what);
+  void make_walk();
+  void restart_walk_from_top(const std::string& why);
   void stop_walk();
   void pop_finished_pages();
   void maybe_save(bool force);
@@ -186,6 +188,7 @@ class TaskRun final {
   std::unique_ptr<twitter::TimelineWalk> walk_;
   std::unique_ptr<m365::UploadQueue> queue_;
   bool walk_done_ = false;
+  bool resumed_from_token_ = false;  // the walk started at the checkpoint's page token
   std::optional<uint64_t> walk_newest_;
   size_t submitted_ = 0, finished_ = 0;
   std::deque<PageTrack> pages_;

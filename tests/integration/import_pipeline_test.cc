@@ -502,6 +502,36 @@ TEST_F(ImportPipelineTest, ResumesFromCheckpointAfterInterruptedRun) {
   EXPECT_EQ(std::to_string(job().since_id), ids.front());
 }
 
+// A checkpoint's pagination token X no longer accepts (400) does not fail the task: the walk
+// starts again from the newest page.
+TEST_F(ImportPipelineTest, RefusedCheckpointTokenReadsTheWindowFromTheTop) {
+  start_twitter(300);
+  start_events();
+  int64_t start = kNewestMs - 50 * 60000, end = kNewestMs;  // 51 tweets
+  seed("stale-token", start, end);
+  jobs::WorkerOptions o = worker_options();
+  pipeline_ = std::make_unique<Pipeline>(loop_, *http_, *aad_client_, o);
+  auto first = lease(60000);
+  ASSERT_TRUE(first);
+  bool saved = false;
+  store::Checkpoint stale;
+  stale.page_token = "bm90LWEtdG9rZW4";  // base64url of "not-a-token": refused with a 400
+  store_->save_progress(first->task.task_id, first->lease_id, stale,
+                        [&](core::Status st) { saved = st.ok(); });
+  ASSERT_TRUE(run_until(loop_, [&] { return saved; }));
+  start_run(o, *first);
+  ASSERT_TRUE(run_until(
+      loop_, [&] { return !pipeline_->results.empty(); }, 60000));
+  const auto& r = pipeline_->results.back();
+  EXPECT_EQ(r.kind, jobs::TaskRunResult::Kind::Completed) << r.message;
+  auto ids = window_ids(300, start, end);
+  ASSERT_EQ(ids.size(), 51u);
+  EXPECT_EQ(r.uploaded_now, 51u);
+  auto reqs = event_requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  expect_report(reqs[0], 0, ids);
+}
+
 TEST_F(ImportPipelineTest, EventApiFailuresReleaseThenSucceed) {
   start_twitter(60);
   start_events(3);  // two attempts per run: the first run gives up, the second succeeds
