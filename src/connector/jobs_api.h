@@ -1,5 +1,5 @@
 // GET /api/Jobs: every job with its account, cursor, last task, counters and queue, for the
-// admin's jobs page (wave 3 contract 7). Never a token or secret. Shape:
+// admin's jobs page. Never a token or secret. Shape:
 //   {"Jobs":[{"JobId","TenantId","AccountId","AccountName","SinceId","CreatedUtc","UpdatedUtc",
 //     "LastTaskId","LastWindowStartUtc","LastWindowEndUtc","LastResult","LastMessage",
 //     "ItemsImported","TasksSucceeded","TasksTemporaryFailed","TasksPermanentFailed",

@@ -1,7 +1,7 @@
 // Implementation of connector/platform_api.h. A download request runs as a short chain of
 // store calls (settings -> job -> enqueue), each answering the caller on failure; the 200 is
 // sent only from the enqueue callback, i.e. once the task is durable, so a crash after the
-// platform saw 200 cannot lose the task (protocol §5.2, issue 6).
+// platform saw 200 cannot lose the task (protocol §5.2).
 #include "connector/platform_api.h"
 
 #include <memory>

@@ -1,4 +1,4 @@
-// End-to-end import benchmark (issue 6, `make bench`): the real `twitter-connector serve`
+// End-to-end import benchmark (`make bench`): the real `twitter-connector serve`
 // driven as the Microsoft 365 platform drives it — configuration through POST
 // /api/Configuration, the account connected through the setup flow (OAuthUrl → popup →
 // X's authorize step → callback), then POST /data/OnDownloadRequest tasks with a container
@@ -206,8 +206,7 @@ function v1Date(ms) {
 }
 function loadFixtures() {
   const dir = path.resolve(root, '../shared/fixtures/twitter');
-  const alt = '/work/shared/fixtures/twitter';
-  const fx = fs.existsSync(dir) ? dir : alt;
+  const fx = dir;
   const seen = new Set();
   const tweets = [];
   for (const f of fs.readdirSync(fx).sort()) {

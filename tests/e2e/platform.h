@@ -83,7 +83,7 @@ struct Completion {
   std::vector<ItemMeta> items;
 };
 
-// A job as GET /api/Jobs shows it (contract 7); the raw JSON object too.
+// A job as GET /api/Jobs shows it; the raw JSON object too.
 struct JobView {
   std::string job_id, account_id, account_name, since_id, last_task_id, last_result, last_message;
   uint64_t items_imported = 0, tasks_succeeded = 0, tasks_temporary_failed = 0,
@@ -124,7 +124,7 @@ class Platform {
                  std::vector<std::pair<std::string, std::string>> headers = {});
   // POST /api/Configuration with the fake X app and fake AAD app credentials; true on `true`.
   bool configure();
-  // The setup page's flow for job_id (contract 6): OAuthUrl with the cookie → /Views/TwitterOAuth
+  // The setup page's flow for job_id: OAuthUrl with the cookie → /Views/TwitterOAuth
   // ?loginUrl → X's authenticate page (answers at once) → our callback → 302 to
   // /Views/TwitterOAuthDone?status=…; returns that final Location ("" and error() on a break).
   std::string connect_account(const std::string& job_id);

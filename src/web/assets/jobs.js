@@ -1,4 +1,4 @@
-// The Jobs page: every job from GET /api/Jobs (contract 7) as a table (cards on a phone),
+// The Jobs page: every job from GET /api/Jobs as a table (cards on a phone),
 // asked for again every data-refresh-seconds. Text only goes in through textContent.
 'use strict';
 (function () {

@@ -1,4 +1,4 @@
-// The page X's sign-in ends on (/Views/TwitterOAuthDone?status=S[&account=NAME], contract 6):
+// The page X's sign-in ends on (/Views/TwitterOAuthDone?status=S[&account=NAME]):
 // says what happened, tells the setup page that opened this window, and closes itself when
 // the account is connected. Any other result stays on screen with what to do next.
 'use strict';

@@ -1,6 +1,6 @@
 // The setup page the Microsoft 365 "Add connector" wizard opens (?jobId=…&tenantId=…):
 // APISecretKey, then "Login with Twitter" in a popup (/Views/TwitterOAuth?loginUrl=…, which
-// ends on /Views/TwitterOAuthDone), then the connected account and SavePage (contract 6).
+// ends on /Views/TwitterOAuthDone), then the connected account and SavePage.
 // Job context travels in the page and on the service, never in cookies set by script.
 'use strict';
 (function () {
