@@ -73,12 +73,7 @@ void TaskRun::advance() {
 
 // --- loading ---------------------------------------------------------------------------------
 
-void TaskRun::load_job() {
-  std::weak_ptr<char> alive = alive_;
-  deps_.store.get_job(lease_.task.job_id, [this, alive](core::Result<store::Job> r) {
-    if (!alive.expired()) on_job(std::move(r));
-  });
-}
+void TaskRun::load_job() { deps_.store.get_job(lease_.task.job_id, guarded(&TaskRun::on_job)); }
 
 void TaskRun::on_job(core::Result<store::Job> job) {
   if (state_ != State::LoadJob) return;
@@ -88,12 +83,7 @@ void TaskRun::on_job(core::Result<store::Job> job) {
   advance();
 }
 
-void TaskRun::load_settings() {
-  std::weak_ptr<char> alive = alive_;
-  deps_.store.get_settings([this, alive](core::Result<store::Settings> r) {
-    if (!alive.expired()) on_settings(std::move(r));
-  });
-}
+void TaskRun::load_settings() { deps_.store.get_settings(guarded(&TaskRun::on_settings)); }
 
 void TaskRun::on_settings(core::Result<store::Settings> settings) {
   if (state_ != State::LoadSettings) return;
@@ -105,10 +95,7 @@ void TaskRun::on_settings(core::Result<store::Settings> settings) {
 }
 
 void TaskRun::load_checkpoint() {
-  std::weak_ptr<char> alive = alive_;
-  deps_.store.get_checkpoint(lease_.task.task_id, [this, alive](core::Result<store::Checkpoint> r) {
-    if (!alive.expired()) on_checkpoint(std::move(r));
-  });
+  deps_.store.get_checkpoint(lease_.task.task_id, guarded(&TaskRun::on_checkpoint));
 }
 
 void TaskRun::on_checkpoint(core::Result<store::Checkpoint> checkpoint) {
@@ -362,11 +349,8 @@ void TaskRun::maybe_save(bool force) {
   unsaved_.clear();
   progress_dirty_ = false;
   save_in_flight_ = true;
-  std::weak_ptr<char> alive = alive_;
   deps_.store.save_progress(lease_.task.task_id, lease_.lease_id, std::move(delta),
-                            [this, alive](core::Status st) {
-                              if (!alive.expired()) on_saved(st);
-                            });
+                            guarded(&TaskRun::on_saved));
 }
 
 void TaskRun::on_saved(core::Status st) {
@@ -502,11 +486,8 @@ void TaskRun::complete() {
     if (walk_newest_) newest = std::max(newest, *walk_newest_);
     o.new_since_id = newest;
   }
-  std::weak_ptr<char> alive = alive_;
   deps_.store.complete_task(lease_.task.task_id, lease_.lease_id, std::move(o),
-                            [this, alive](core::Status st) {
-                              if (!alive.expired()) on_completed(st);
-                            });
+                            guarded(&TaskRun::on_completed));
 }
 
 void TaskRun::on_completed(core::Status st) {
@@ -530,11 +511,8 @@ void TaskRun::on_completed(core::Status st) {
 }
 
 void TaskRun::release() {
-  std::weak_ptr<char> alive = alive_;
   deps_.store.release_task(lease_.task.task_id, lease_.lease_id, release_delay_ms_,
-                           [this, alive](core::Status st) {
-                             if (!alive.expired()) on_released(st);
-                           });
+                           guarded(&TaskRun::on_released));
 }
 
 void TaskRun::on_released(core::Status st) {

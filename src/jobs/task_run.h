@@ -142,6 +142,14 @@ class TaskRun final {
   void release();
   void finish(TaskRunResult::Kind kind, std::string message);
 
+  // A store callback that reaches `method` only while this run exists: the store may answer
+  // after the run was destroyed.
+  template <class Arg>
+  std::function<void(Arg)> guarded(void (TaskRun::*method)(Arg)) {
+    return [this, alive = std::weak_ptr<char>(alive_), method](Arg arg) {
+      if (!alive.expired()) (this->*method)(std::move(arg));
+    };
+  }
   void on_job(core::Result<store::Job> job);
   void on_settings(core::Result<store::Settings> settings);
   void on_checkpoint(core::Result<store::Checkpoint> checkpoint);
